@@ -1,0 +1,106 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let upcoming: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "LabLoop",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "labloop", targets: ["labloop"]),
+        .executable(name: "flow-reactor", targets: ["FlowReactor"]),
+        .executable(name: "benchmark-functions", targets: ["BenchmarkFunctions"]),
+        .library(name: "LabLoopAgent", targets: ["LabLoopAgent"]),
+        .library(name: "LabLoopModel", targets: ["LabLoopModel"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-protobuf", exact: "1.39.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // 1. C modules
+        // libzmq from Debian's libzmq3-dev. Not found through pkg-config on purpose: Debian's
+        // libzmq.pc adds -isystem flags SwiftPM prohibits (a warning on every build); zmq.h is in
+        // /usr/include and module.modulemap links libzmq.
+        .systemLibrary(name: "CZeroMQ"),
+        // 2. ZeroMQ wrapper: the only Swift code that imports CZeroMQ.
+        .target(name: "ZeroMQ", dependencies: ["CZeroMQ"], swiftSettings: upcoming),
+        // 4. Pure domain core (no I/O, no clocks).
+        .target(name: "LabLoopCore", swiftSettings: upcoming),
+        // 3. Wire protocol: generated swift-protobuf types + framing, validation, conversions.
+        .target(
+            name: "LabLoopProtocol",
+            dependencies: ["LabLoopCore", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            swiftSettings: upcoming
+        ),
+        // Envelope-level peer links shared by the SDKs and the CLI.
+        .target(
+            name: "LabLoopPeer",
+            dependencies: ["ZeroMQ", "LabLoopProtocol", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: upcoming
+        ),
+        // 5. Store
+        .target(
+            name: "LabLoopStore",
+            dependencies: [
+                "LabLoopCore", "LabLoopProtocol",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            swiftSettings: upcoming
+        ),
+        // 6. Coordinator actors
+        .target(
+            name: "LabLoopCoordinator",
+            dependencies: [
+                "ZeroMQ", "LabLoopCore", "LabLoopProtocol", "LabLoopStore",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: upcoming
+        ),
+        // 7. Edges: SDKs, simulated instruments, CLI.
+        .target(name: "LabLoopAgent", dependencies: ["LabLoopPeer"], swiftSettings: upcoming),
+        .target(name: "LabLoopModel", dependencies: ["LabLoopPeer"], swiftSettings: upcoming),
+        .target(
+            name: "Simulators",
+            dependencies: ["LabLoopCore"],
+            path: "Instruments/Simulators",
+            swiftSettings: upcoming
+        ),
+        .executableTarget(
+            name: "FlowReactor",
+            dependencies: ["Simulators", "LabLoopAgent", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Instruments/FlowReactor",
+            swiftSettings: upcoming
+        ),
+        .executableTarget(
+            name: "BenchmarkFunctions",
+            dependencies: ["Simulators", "LabLoopAgent", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Instruments/BenchmarkFunctions",
+            swiftSettings: upcoming
+        ),
+        .executableTarget(
+            name: "labloop",
+            dependencies: [
+                "LabLoopCoordinator", "LabLoopModel", "LabLoopPeer", "LabLoopStore", "Simulators",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: upcoming
+        ),
+        .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"], swiftSettings: upcoming),
+        .testTarget(name: "CoreTests", dependencies: ["LabLoopCore", "Simulators"], swiftSettings: upcoming),
+        .testTarget(name: "StoreTests", dependencies: ["LabLoopStore"], swiftSettings: upcoming),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["LabLoopStore", "LabLoopPeer", "LabLoopProtocol"],
+            swiftSettings: upcoming
+        ),
+    ]
+)

@@ -1,0 +1,75 @@
+import Foundation
+public import GRDB
+public import LabLoopProtocol
+
+/// The results store: one SQLite file in WAL mode with `synchronous=FULL`.
+///
+/// Every change goes through `write(_:)`: concurrent writes are group-committed into one
+/// transaction (one fsync), each in its own savepoint so one failing change does not undo the
+/// others. Events a change appends get their `seq` inside that transaction and are handed to
+/// `onCommit` in seq order after the commit is durable, before any writer is resumed.
+public final class Store: Sendable {
+    public let path: String
+    let pool: DatabasePool
+    let committer: GroupCommitter
+
+    /// Opens (creating if needed) the store at `path` and applies pending migrations.
+    public init(path: String, onCommit: @escaping @Sendable ([Labloop_V1_Event]) -> Void = { _ in }) throws(StoreError) {
+        self.path = path
+        var configuration = Configuration()
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.execute(sql: "PRAGMA foreign_keys = ON")
+        }
+        configuration.busyMode = .timeout(5)
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try Migrations.migrator.migrate(pool)
+        } catch {
+            throw StoreError(error, operation: "open store at \(path)")
+        }
+        committer = GroupCommitter(pool: pool, onCommit: onCommit)
+    }
+
+    /// Runs `change` inside the next group commit and returns its value once the commit is durable.
+    public func write<T: Sendable>(_ change: @escaping @Sendable (StoreTransaction) throws -> T) async throws(StoreError) -> T {
+        do {
+            let value = try await committer.submit { transaction in try change(transaction) }
+            guard let typed = value as? T else { preconditionFailure("group commit returned the wrong type") }
+            return typed
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(error, operation: "write")
+        }
+    }
+
+    /// Reads a consistent snapshot.
+    public func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
+        do {
+            return try await pool.read(body)
+        } catch {
+            throw StoreError(error, operation: "read")
+        }
+    }
+
+    /// Stops accepting writes after those already submitted are committed, then closes the file.
+    public func close() async {
+        await committer.drain()
+        try? pool.close()
+    }
+}
+
+extension StoreError {
+    init(_ error: any Error, operation: String) {
+        if let error = error as? StoreError {
+            self = error
+        } else if let error = error as? DatabaseError {
+            let code: Code = error.resultCode == .SQLITE_CONSTRAINT ? .conflict : .io
+            self.init(code, operation: operation, message: error.message ?? "\(error)",
+                      sqliteCode: error.extendedResultCode.rawValue)
+        } else {
+            self.init(.io, operation: operation, message: "\(error)")
+        }
+    }
+}

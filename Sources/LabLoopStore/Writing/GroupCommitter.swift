@@ -1,0 +1,82 @@
+import GRDB
+import LabLoopProtocol
+
+/// Batches concurrent writes into one SQLite transaction.
+actor GroupCommitter {
+    typealias Change = @Sendable (StoreTransaction) throws -> any Sendable
+
+    private struct Job {
+        var change: Change
+        var continuation: CheckedContinuation<any Sendable, any Error>
+    }
+
+    private let pool: DatabasePool
+    private let onCommit: @Sendable ([Labloop_V1_Event]) -> Void
+    private var pending: [Job] = []
+    private var flushing = false
+    private var closed = false
+    private var drainWaiters: [CheckedContinuation<Void, Never>] = []
+
+    init(pool: DatabasePool, onCommit: @escaping @Sendable ([Labloop_V1_Event]) -> Void) {
+        self.pool = pool
+        self.onCommit = onCommit
+    }
+
+    func submit(_ change: @escaping Change) async throws -> any Sendable {
+        if closed { throw StoreError(.io, operation: "write", message: "the store is closing") }
+        return try await withCheckedThrowingContinuation { continuation in
+            pending.append(Job(change: change, continuation: continuation))
+            if !flushing {
+                flushing = true
+                Task { await self.flush() }
+            }
+        }
+    }
+
+    /// Refuses new writes and waits for submitted ones to finish.
+    func drain() async {
+        closed = true
+        if !flushing, pending.isEmpty { return }
+        await withCheckedContinuation { drainWaiters.append($0) }
+    }
+
+    private func flush() async {
+        while !pending.isEmpty {
+            let batch = pending
+            pending = []
+            let changes = batch.map(\.change)
+            do {
+                let (outcomes, events) = try await pool.write { db -> ([Result<any Sendable, any Error>], [Labloop_V1_Event]) in
+                    let transaction = try StoreTransaction(db: db)
+                    var outcomes: [Result<any Sendable, any Error>] = []
+                    for change in changes {
+                        let mark = transaction.events.count
+                        let seqMark = transaction.nextSeq
+                        var value: (any Sendable)?
+                        do {
+                            try db.inSavepoint {
+                                value = try change(transaction)
+                                return .commit
+                            }
+                            outcomes.append(.success(value!))
+                        } catch {
+                            transaction.events.removeSubrange(mark...)
+                            transaction.nextSeq = seqMark
+                            outcomes.append(.failure(error))
+                        }
+                    }
+                    return (outcomes, transaction.events)
+                }
+                // Durable now: publish in seq order, then let the writers acknowledge.
+                if !events.isEmpty { onCommit(events) }
+                for (job, outcome) in zip(batch, outcomes) { job.continuation.resume(with: outcome) }
+            } catch {
+                // The transaction did not commit: nothing in this batch happened.
+                for job in batch { job.continuation.resume(throwing: StoreError(error, operation: "commit")) }
+            }
+        }
+        flushing = false
+        for waiter in drainWaiters { waiter.resume() }
+        drainWaiters = []
+    }
+}

@@ -1,0 +1,240 @@
+internal import CZeroMQ
+public import Foundation
+import Synchronization
+
+/// A dedicated thread that owns a set of ZeroMQ sockets.
+///
+/// Sockets are created, polled, used and closed only on that thread. Other code talks to it
+/// through two bounded queues: `send(_:on:)` enqueues outgoing messages (never blocks; returns
+/// false when the queue is full), and `inbound` yields what arrives. When the consumer falls
+/// behind by `inboundLimit` messages the loop stops reading, so libzmq's high-water marks push
+/// back on the peers instead of memory growing without bound.
+public final class SocketLoop: Sendable {
+    public enum Inbound: Sendable {
+        /// A message arrived on socket `socket` (an index into the specs).
+        case message(socket: Int, frames: [Data], userID: String?)
+        /// A message could not be sent: e.g. a ROUTER had no peer with that routing id.
+        case undeliverable(socket: Int, frames: [Data], error: ZMQError)
+    }
+
+    public struct Outgoing: Sendable {
+        public var socket: Int
+        public var frames: [Data]
+        public init(socket: Int, frames: [Data]) {
+            self.socket = socket
+            self.frames = frames
+        }
+    }
+
+    /// The endpoints the sockets were bound or connected to, with wildcard ports resolved.
+    public let endpoints: [String]
+    public let name: String
+    private let outbox: Mutex<[Outgoing]>
+    private let outboxLimit: Int
+    private let wake: WakeSignal
+    private let stopping = Atomic<Bool>(false)
+    private let credit = InboundCredit()
+    private let inboundLimit: Int
+    private let stream: AsyncStream<Inbound>
+    private let finished: Mutex<CheckedContinuation<Void, Never>?>
+    private let done = Atomic<Bool>(false)
+    public let counters = Counters()
+
+    /// Figures for metrics and tests.
+    public final class Counters: Sendable {
+        let sent = Atomic<Int>(0)
+        let received = Atomic<Int>(0)
+        let outboxFull = Atomic<Int>(0)
+        let undeliverable = Atomic<Int>(0)
+        init() {}
+
+        public var messagesSent: Int { sent.load(ordering: .relaxed) }
+        public var messagesReceived: Int { received.load(ordering: .relaxed) }
+        /// Sends refused because the outbox was full.
+        public var outboxRejections: Int { outboxFull.load(ordering: .relaxed) }
+        /// Sends libzmq refused, e.g. to a ROUTER peer that is gone.
+        public var undeliverableMessages: Int { undeliverable.load(ordering: .relaxed) }
+    }
+
+    private init(name: String, endpoints: [String], outboxLimit: Int, inboundLimit: Int,
+                 wake: WakeSignal, stream: AsyncStream<Inbound>) {
+        self.name = name
+        self.endpoints = endpoints
+        self.outbox = Mutex([])
+        self.outboxLimit = outboxLimit
+        self.inboundLimit = inboundLimit
+        self.wake = wake
+        self.stream = stream
+        self.finished = Mutex(nil)
+    }
+
+    /// Starts the thread, creates and attaches every socket on it, and returns once all are ready.
+    public static func start(name: String, context: ZMQContext, sockets specs: [SocketSpec],
+                             outboxLimit: Int = 100_000, inboundLimit: Int = 10_000) async throws -> SocketLoop {
+        let wake = try WakeSignal()
+        let (stream, continuation) = AsyncStream<Inbound>.makeStream()
+        let box = ThreadHandoff()
+        return try await withCheckedThrowingContinuation { (ready: CheckedContinuation<SocketLoop, any Error>) in
+            let thread = Thread {
+                var sockets: [ZMQSocket] = []
+                var endpoints: [String] = []
+                do {
+                    for spec in specs {
+                        let socket = try ZMQSocket(context: context, type: spec.type, options: spec.options)
+                        sockets.append(socket)
+                        switch spec.attachment {
+                        case .bind(let endpoint):
+                            try socket.bind(endpoint)
+                            endpoints.append(socket.lastEndpoint)
+                        case .connect(let endpoint):
+                            try socket.connect(endpoint)
+                            endpoints.append(endpoint)
+                        }
+                    }
+                } catch {
+                    sockets.forEach { $0.close() }
+                    wake.close()
+                    continuation.finish()
+                    ready.resume(throwing: error)
+                    return
+                }
+                let loop = SocketLoop(name: name, endpoints: endpoints, outboxLimit: outboxLimit,
+                                      inboundLimit: inboundLimit, wake: wake, stream: stream)
+                box.loop = loop
+                ready.resume(returning: loop)
+                loop.run(sockets: sockets, continuation: continuation)
+            }
+            thread.name = "zmq-\(name)"
+            thread.start()
+        }
+    }
+
+    /// Messages received, in arrival order per socket. Iterate it from one task.
+    public var inbound: InboundSequence { InboundSequence(base: stream, credit: credit, wake: wake, limit: inboundLimit) }
+
+    /// Queues a message for sending. Returns false (and counts it) when the outbox is full or the loop stopped.
+    @discardableResult
+    public func send(_ frames: [Data], on socket: Int) -> Bool {
+        if stopping.load(ordering: .relaxed) { return false }
+        let accepted = outbox.withLock { queue -> Bool in
+            guard queue.count < outboxLimit else { return false }
+            queue.append(Outgoing(socket: socket, frames: frames))
+            return true
+        }
+        if accepted { wake.signal() } else { counters.outboxFull.add(1, ordering: .relaxed) }
+        return accepted
+    }
+
+    /// Messages still waiting to be handed to libzmq.
+    public var outboxDepth: Int { outbox.withLock { $0.count } }
+
+    /// Flushes what is queued (bounded by each socket's linger), closes the sockets and ends the thread.
+    public func shutdown() async {
+        if done.load(ordering: .acquiring) { return }
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let alreadyDone = finished.withLock { slot -> Bool in
+                if done.load(ordering: .acquiring) { return true }
+                slot = continuation
+                return false
+            }
+            stopping.store(true, ordering: .releasing)
+            wake.signal()
+            if alreadyDone { continuation.resume() }
+        }
+    }
+
+    // MARK: - The thread
+
+    private func run(sockets: [ZMQSocket], continuation: AsyncStream<Inbound>.Continuation) {
+        var pending: [Outgoing] = []
+        var items = [zmq_pollitem_t](repeating: zmq_pollitem_t(), count: sockets.count + 1)
+        for (index, socket) in sockets.enumerated() {
+            items[index].socket = socket.pollHandle
+        }
+        items[sockets.count].fd = wake.fd
+        items[sockets.count].events = Int16(ZMQ_POLLIN)
+
+        while true {
+            pending.append(contentsOf: outbox.withLock { queue in
+                defer { queue.removeAll(keepingCapacity: true) }
+                return queue
+            })
+            pending = flush(pending, sockets: sockets, continuation: continuation)
+            if stopping.load(ordering: .acquiring) { break }
+
+            let reading = credit.unread.load(ordering: .relaxed) < inboundLimit
+            for index in sockets.indices {
+                items[index].events = reading && sockets[index].type != .pub ? Int16(ZMQ_POLLIN) : 0
+                items[index].revents = 0
+            }
+            items[sockets.count].revents = 0
+            // Retry a backlog soon; otherwise sleep until a socket or the wake signal fires.
+            let timeout = pending.isEmpty && reading ? 1_000 : 5
+            let ready = zmq_poll(&items, Int32(items.count), timeout)
+            if ready < 0 {
+                let error = ZMQError.last("zmq_poll")
+                if error.isInterrupted { continue }
+                break
+            }
+            if items[sockets.count].revents != 0 { wake.drain() }
+            for index in sockets.indices where items[index].revents & Int16(ZMQ_POLLIN) != 0 {
+                receiveAll(from: sockets[index], index: index, continuation: continuation)
+            }
+        }
+        sockets.forEach { $0.close() }
+        wake.close()
+        continuation.finish()
+        finished.withLock { slot in
+            done.store(true, ordering: .releasing)
+            slot?.resume()
+            slot = nil
+        }
+    }
+
+    /// Sends what it can; returns what must wait for the peer's queue to drain.
+    private func flush(_ pending: [Outgoing], sockets: [ZMQSocket],
+                       continuation: AsyncStream<Inbound>.Continuation) -> [Outgoing] {
+        var blocked: [Outgoing] = []
+        var blockedSockets = Set<Int>()
+        for message in pending {
+            // Keep per-socket order: once one message on a socket waits, later ones wait behind it.
+            if blockedSockets.contains(message.socket) {
+                blocked.append(message)
+                continue
+            }
+            do {
+                if try sockets[message.socket].send(message.frames) {
+                    counters.sent.add(1, ordering: .relaxed)
+                } else {
+                    blocked.append(message)
+                    blockedSockets.insert(message.socket)
+                }
+            } catch {
+                counters.undeliverable.add(1, ordering: .relaxed)
+                continuation.yield(.undeliverable(socket: message.socket, frames: message.frames, error: error))
+            }
+        }
+        return blocked
+    }
+
+    private func receiveAll(from socket: ZMQSocket, index: Int, continuation: AsyncStream<Inbound>.Continuation) {
+        // Bounded batch so one busy socket cannot starve the others or the outbox.
+        for _ in 0..<256 {
+            guard credit.unread.load(ordering: .relaxed) < inboundLimit else { return }
+            do {
+                guard let (frames, userID) = try socket.receive() else { return }
+                counters.received.add(1, ordering: .relaxed)
+                credit.unread.add(1, ordering: .relaxed)
+                continuation.yield(.message(socket: index, frames: frames, userID: userID))
+            } catch {
+                return
+            }
+        }
+    }
+}
+
+/// Lets the thread closure keep the loop alive while it runs.
+private final class ThreadHandoff: @unchecked Sendable {
+    // @unchecked: written once by the loop thread before the loop is published, never read elsewhere.
+    var loop: SocketLoop?
+}

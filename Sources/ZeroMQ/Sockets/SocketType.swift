@@ -1,0 +1,42 @@
+internal import CZeroMQ
+
+public enum SocketType: Sendable, Hashable {
+    case pair, pub, sub, dealer, router
+
+    var raw: Int32 {
+        switch self {
+        case .pair: ZMQ_PAIR
+        case .pub: ZMQ_PUB
+        case .sub: ZMQ_SUB
+        case .dealer: ZMQ_DEALER
+        case .router: ZMQ_ROUTER
+        }
+    }
+}
+
+/// Socket options set deliberately on every socket. Defaults follow `Docs/protocol.md`.
+public struct SocketOptions: Sendable, Hashable {
+    /// How long unsent messages may delay `close`, in ms.
+    public var lingerMs: Int32 = 200
+    /// Messages larger than this are refused by libzmq and the peer is disconnected.
+    public var maxMessageSize: Int64 = 4 << 20
+    public var sendHighWaterMark: Int32 = 10_000
+    public var receiveHighWaterMark: Int32 = 10_000
+    /// Time a new connection has to complete the ZMTP (and CURVE) handshake.
+    public var handshakeIntervalMs: Int32 = 5_000
+    public var reconnectIntervalMs: Int32 = 1_000
+    public var reconnectIntervalMaxMs: Int32 = 5_000
+    /// ZMTP heartbeats: detect dead TCP peers below the application protocol.
+    public var heartbeatIntervalMs: Int32 = 2_000
+    public var heartbeatTimeoutMs: Int32 = 6_000
+    /// `ZMQ_ROUTER_MANDATORY`: an unroutable send fails with EHOSTUNREACH instead of vanishing.
+    public var routerMandatory = true
+    /// Identity a DEALER presents to its ROUTER (empty: libzmq picks one).
+    public var routingID: [UInt8] = []
+    /// Prefixes a SUB socket subscribes to.
+    public var subscriptions: [[UInt8]] = []
+    /// Only connect/accept IPv4 and IPv6 loopback or any, per libzmq's `ZMQ_IPV6`.
+    public var ipv6 = false
+
+    public init() {}
+}
