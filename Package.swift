@@ -61,6 +61,7 @@ let package = Package(
             dependencies: [
                 "ZeroMQ", "LabLoopCore", "LabLoopProtocol", "LabLoopStore",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
             swiftSettings: upcoming
         ),

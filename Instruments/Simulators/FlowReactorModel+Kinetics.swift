@@ -6,8 +6,9 @@ import Foundation
 ///     A + A → S  side reaction, second order, so it grows with the feed concentration
 ///     B → D      thermal degradation of the product, with the highest activation energy
 ///
-/// Both consumptions of A are first order in A at a given feed concentration, so the
-/// concentrations have the closed form of consecutive first-order reactions.
+/// The side reaction is taken as pseudo-first order in A with a rate proportional to the feed
+/// concentration, so A decays exponentially and the yield has the closed form of consecutive
+/// first-order reactions: cheap enough to evaluate millions of times in a grid search.
 extension FlowReactorModel {
     /// Gas constant in kJ/(mol·K).
     private static let gasConstant = 8.314e-3

@@ -30,13 +30,16 @@ extension ParameterSpace {
         switch domain {
         case .continuous(let low, let high, _, let scale):
             guard low < high else { return .real(low) }
+            // The ends map exactly to the bounds, which rounding in exp/log would miss.
+            if u == 0 { return .real(low) }
+            if u == 1 { return .real(high) }
             let x: Double
             if scale == .log, low > 0 {
                 x = exp(log(low) + u * (log(high) - log(low)))
             } else {
                 x = low + u * (high - low)
             }
-            // exp/log and rounding can land a hair outside the bounds, which validation rejects.
+            // Rounding can still land a hair outside the bounds, which validation rejects.
             return .real(min(max(x, low), high))
         case .integer(let low, let high, let step):
             return .integer(integerValue(atUnit: u, low: low, high: high, step: step))

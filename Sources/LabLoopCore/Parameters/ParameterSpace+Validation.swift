@@ -58,7 +58,8 @@ extension ParameterSpace {
                 return .init(kind: .outOfRange, subject: name,
                              message: "parameter '\(name)' = \(x) is outside [\(low), \(high)]")
             }
-            if step > 1, (x - low) % step != 0 {
+            // x >= low here, so the wrapping difference read as unsigned is exact (no overflow trap).
+            if step > 1, UInt64(bitPattern: x &- low) % UInt64(step) != 0 {
                 return .init(kind: .offStep, subject: name,
                              message: "parameter '\(name)' = \(x) is not on the step \(step) from \(low)")
             }

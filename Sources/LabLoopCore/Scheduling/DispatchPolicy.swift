@@ -42,8 +42,10 @@ public struct FreeInstrument: Sendable, Hashable {
 /// experiments go in arrival order, and the policy is work-conserving: as long as some queued
 /// experiment fits some free slot, a slot is filled.
 public enum DispatchPolicy {
+    /// `declined` maps an experiment to the instruments that refused it; it is not offered to them again.
     public static func assign(queue: [QueuedExperiment], free: [FreeInstrument],
-                              lastServedCampaign: String? = nil) -> [(experimentID: String, instrumentID: String)] {
+                              lastServedCampaign: String? = nil,
+                              declined: [String: Set<String>] = [:]) -> [(experimentID: String, instrumentID: String)] {
         var slots = free.filter { $0.freeSlots > 0 }.sorted { $0.instrumentID < $1.instrumentID }
         var byCampaign: [String: [QueuedExperiment]] = [:]
         for entry in queue { byCampaign[entry.campaignID, default: []].append(entry) }
@@ -60,7 +62,8 @@ public enum DispatchPolicy {
                 guard var pending = byCampaign[campaign], !pending.isEmpty else { continue }
                 // First experiment of this campaign that some free slot can run.
                 for (position, entry) in pending.enumerated() {
-                    guard let slot = slots.indices.first(where: { slots[$0].freeSlots > 0 && slots[$0].canRun(entry) })
+                    guard let slot = slots.indices.first(where: { slots[$0].freeSlots > 0 && slots[$0].canRun(entry)
+                        && !(declined[entry.experimentID]?.contains(slots[$0].instrumentID) ?? false) })
                     else { continue }
                     slots[slot].freeSlots -= 1
                     result.append((entry.experimentID, slots[slot].instrumentID))

@@ -1,0 +1,94 @@
+import Foundation
+import Logging
+import LabLoopCore
+import LabLoopProtocol
+import LabLoopStore
+
+extension CampaignActor {
+    /// Moves a queued experiment to `instrumentID` and sends the assignment. False if it is no
+    /// longer queued (cancelled, paused campaign) — the caller releases the slot.
+    func dispatch(experimentID: String, instrumentID: String, routingID: Data) async -> Bool {
+        guard state == .running, let record = experiments[experimentID], record.state == .queued, !record.busy else {
+            return false
+        }
+        experiments[experimentID]?.busy = true
+        defer { experiments[experimentID]?.busy = false }
+        let campaignID = id
+        do {
+            try await deps.store.write { tx in
+                try tx.moveExperiment(campaignID: campaignID, experimentID: experimentID, from: .queued, to: .dispatched,
+                                      instrumentID: instrumentID, reason: "")
+            }
+        } catch {
+            logger.error("could not record dispatch", metadata: ["experiment": "\(experimentID)", "error": "\(error)"])
+            await deps.dispatcher.enqueue([queueEntry(experimentID)])
+            return false
+        }
+        setState(experimentID, from: .queued, to: .dispatched)
+        experiments[experimentID]?.instrumentID = instrumentID
+        var assignment = Labloop_V1_Assignment()
+        assignment.experimentID = experimentID
+        assignment.attempt = UInt32(record.attempt)
+        assignment.campaignID = id
+        assignment.operation = spec.operation
+        assignment.parameters = record.parameters
+        assignment.measurements = spec.measurements
+        // The assignment's message id is derived from the experiment, so a re-send is recognisable.
+        deps.gateway.send(.assignment(assignment), to: routingID, on: .agent,
+                          messageID: "assign-\(experimentID)")
+        return true
+    }
+
+    /// The agent took the experiment and is running it.
+    func accepted(experimentID: String, instrumentID: String) async throws(WireError) {
+        let record = try owned(experimentID, by: instrumentID)
+        guard record.state == .dispatched, !record.busy else { return }  // already running, or finished
+        experiments[experimentID]?.busy = true
+        defer { experiments[experimentID]?.busy = false }
+        let campaignID = id
+        do {
+            try await deps.store.write { tx in
+                try tx.moveExperiment(campaignID: campaignID, experimentID: experimentID, from: .dispatched, to: .running,
+                                      instrumentID: instrumentID, reason: "")
+            }
+            setState(experimentID, from: .dispatched, to: .running)
+        } catch {
+            throw WireError(.unavailable, "could not record acceptance: \(error)")
+        }
+    }
+
+    /// The agent will not run it: back to the queue, for another instrument.
+    func declined(experimentID: String, instrumentID: String, reason: String) async throws(WireError) {
+        let record = try owned(experimentID, by: instrumentID)
+        guard record.state == .dispatched, !record.busy else {
+            throw WireError(.invalidState, "experiment \(experimentID) is \(record.state.rawValue); only a dispatched experiment can be declined")
+        }
+        experiments[experimentID]?.busy = true
+        defer { experiments[experimentID]?.busy = false }
+        let campaignID = id
+        do {
+            try await deps.store.write { tx in
+                try tx.moveExperiment(campaignID: campaignID, experimentID: experimentID, from: .dispatched, to: .queued,
+                                      instrumentID: nil, reason: "declined by \(instrumentID): \(reason)")
+            }
+        } catch {
+            throw WireError(.unavailable, "could not record the decline: \(error)")
+        }
+        setState(experimentID, from: .dispatched, to: .queued)
+        experiments[experimentID]?.instrumentID = nil
+        await deps.registry.release(instrumentID: instrumentID, experimentID: experimentID)
+        await deps.dispatcher.enqueue([queueEntry(experimentID)], declinedBy: instrumentID)
+        await deps.dispatcher.kick()
+    }
+
+    /// The experiment, if it exists in this campaign and is on `instrumentID`.
+    func owned(_ experimentID: String, by instrumentID: String) throws(WireError) -> ExperimentRecord {
+        guard let record = experiments[experimentID] else {
+            throw WireError(.unknownID, "unknown experiment \(experimentID)")
+        }
+        guard record.instrumentID == instrumentID else {
+            throw WireError(.conflict, "experiment \(experimentID) is not assigned to \(instrumentID)")
+        }
+        return record
+    }
+}

@@ -1,0 +1,184 @@
+import Foundation
+import Logging
+import LabLoopCore
+import LabLoopProtocol
+import LabLoopStore
+
+extension CampaignActor {
+    func requestProposals(count: Int) async {
+        var request = Labloop_V1_ProposalRequest()
+        request.requestID = UUID().uuidString
+        request.campaignID = id
+        request.spec = wireSpec
+        request.count = UInt32(count)
+        request.proposedSoFar = UInt32(progress.candidatesAccepted)
+        request.asOfSeq = deps.gateway.latestPublishedSeq
+        request.pending = order.compactMap { experiments[$0] }.filter { !$0.state.isTerminal }.map { record in
+            var pending = Labloop_V1_PendingPoint()
+            pending.experimentID = record.id
+            pending.parameters = record.parameters
+            return pending
+        }
+        guard let modelID = await deps.models.send(request, strategy: spec.strategy) else {
+            if !waitingForModel {
+                logger.notice("waiting for a model server", metadata: ["strategy": "\(spec.strategy)"])
+            }
+            waitingForModel = true
+            return
+        }
+        waitingForModel = false
+        outstanding = (request.requestID, modelID, clock.now)
+    }
+
+    /// A model server connected or re-registered: retry if this campaign was waiting.
+    func modelAvailable() async {
+        if outstanding == nil { await evaluate() }
+    }
+
+    /// A model server vanished: a request it held will never be answered.
+    func modelLost(_ modelID: String) async {
+        if outstanding?.modelID == modelID {
+            outstanding = nil
+            await evaluate()
+        }
+    }
+
+    /// Periodic work: re-send a proposal request that timed out, check the deadline, expire
+    /// unconfirmed experiments after a restart.
+    func tick() async {
+        if let sent = outstanding, clock.now - sent.sentAt > .milliseconds(Int(deps.config.proposalTimeoutMs)) {
+            logger.warning("proposal request timed out; asking again", metadata: ["model": "\(sent.modelID)"])
+            outstanding = nil
+        }
+        await expireUnconfirmed()
+        await evaluate()
+    }
+
+    /// Validates a model's proposals, commits the accepted candidates as experiments, and acknowledges.
+    func handleProposals(_ proposals: Labloop_V1_Proposals, messageID: String, modelID: String,
+                         routingID: Data) async {
+        guard let open = outstanding, open.requestID == proposals.requestID else {
+            deps.gateway.sendError(WireError(.unknownID, "request \(proposals.requestID) is not open for campaign \(id)"),
+                                   to: routingID, on: .model, correlationID: messageID)
+            return
+        }
+        outstanding = nil
+        let proposalID = UUID().uuidString
+        var wanted = state == .running ? progress.candidatesWanted(spec: spec) : 0
+        var accepted: [Labloop_V1_ExperimentProposed] = []
+        var rejected: [Labloop_V1_RejectedCandidate] = []
+        var seenIDs = Set<String>()
+        var seenPoints = Set(experiments.values.filter { !$0.state.isTerminal }.map(\.point))
+        for candidate in proposals.candidates {
+            func reject(_ code: Labloop_V1_ErrorCode, _ reason: String) {
+                var entry = Labloop_V1_RejectedCandidate()
+                entry.candidateID = candidate.candidateID
+                entry.code = code
+                entry.reason = reason
+                rejected.append(entry)
+            }
+            guard !candidate.candidateID.isEmpty, seenIDs.insert(candidate.candidateID).inserted else {
+                reject(.invalidValue, "candidate_id is empty or repeated")
+                continue
+            }
+            let point: Point
+            do {
+                point = try Point(wire: candidate.parameters)
+            } catch {
+                reject(error.code, error.reason)
+                continue
+            }
+            let violations = spec.space.violations(of: point)
+            if !violations.isEmpty {
+                reject(.invalidValue, violations.map(\.message).joined(separator: "; "))
+                continue
+            }
+            if (candidate.hasPredictedMean && !candidate.predictedMean.isFinite)
+                || (candidate.hasPredictedStd && !(candidate.predictedStd.isFinite && candidate.predictedStd >= 0)) {
+                reject(.invalidValue, "predicted mean/std must be finite (std >= 0)")
+                continue
+            }
+            guard seenPoints.insert(point).inserted else {
+                reject(.invalidValue, "the same point is already queued or running")
+                continue
+            }
+            guard wanted > 0 else {
+                reject(.invalidState, state == .running ? "more candidates than requested" : "campaign is \(state.rawValue)")
+                continue
+            }
+            wanted -= 1
+            var proposed = Labloop_V1_ExperimentProposed()
+            proposed.experimentID = newExperimentID()
+            proposed.attempt = 1
+            proposed.proposalID = proposalID
+            proposed.candidateID = candidate.candidateID
+            proposed.modelID = proposals.modelID.isEmpty ? modelID : proposals.modelID
+            proposed.modelVersion = proposals.modelVersion
+            proposed.parameters = point.wire
+            if candidate.hasPredictedMean { proposed.predictedMean = candidate.predictedMean }
+            if candidate.hasPredictedStd { proposed.predictedStd = candidate.predictedStd }
+            accepted.append(proposed)
+        }
+        let firstState: ExperimentState = spec.approval == .manual ? .awaitingApproval : .queued
+        let (campaignID, requestID, modelVersion) = (id, proposals.requestID, proposals.modelVersion)
+        let candidatesByID = Dictionary(proposals.candidates.map { ($0.candidateID, $0) }, uniquingKeysWith: { a, _ in a })
+        let rejectedRows = rejected
+        let acceptedRows = accepted
+        let training = proposals.trainingObservations
+        let proposer = accepted.first?.modelID ?? modelID
+        do {
+            try await deps.store.write { tx in
+                try tx.insertProposal(id: proposalID, campaignID: campaignID, requestID: requestID, messageID: messageID,
+                                      modelID: proposer, modelVersion: modelVersion, trainingObservations: training)
+                for row in rejectedRows {
+                    try tx.insertRejectedCandidate(proposalID: proposalID, candidateID: row.candidateID, code: row.code,
+                                                   reason: row.reason,
+                                                   parameters: candidatesByID[row.candidateID]?.parameters ?? [])
+                }
+                for row in acceptedRows {
+                    try tx.insertExperiment(row, campaignID: campaignID, retryOf: nil, state: firstState)
+                }
+            }
+        } catch {
+            logger.error("could not store proposals", metadata: ["error": "\(error)"])
+            deps.gateway.sendError(WireError(.unavailable, "proposals not stored: \(error)"), to: routingID, on: .model,
+                                   correlationID: messageID)
+            return
+        }
+        for row in accepted {
+            let record = ExperimentRecord(
+                id: row.experimentID, candidateID: row.candidateID, proposalID: proposalID, attempt: 1,
+                parameters: row.parameters, point: (try? Point(wire: row.parameters)) ?? Point(), state: firstState,
+                modelID: row.modelID, modelVersion: row.modelVersion)
+            experiments[row.experimentID] = record
+            order.append(row.experimentID)
+            progress.move(from: nil, to: firstState)
+            progress.candidatesAccepted += 1
+        }
+        var ack = Labloop_V1_ProposalAck()
+        ack.requestID = proposals.requestID
+        ack.proposalID = proposalID
+        ack.accepted = accepted.map { row in
+            var entry = Labloop_V1_AcceptedCandidate()
+            entry.candidateID = row.candidateID
+            entry.experimentID = row.experimentID
+            return entry
+        }
+        ack.rejected = rejected
+        deps.gateway.send(.proposalAck(ack), to: routingID, on: .model, correlationID: messageID)
+        quietUntil = accepted.isEmpty ? clock.now + .seconds(1) : nil
+        if !rejected.isEmpty {
+            logger.notice("rejected candidates", metadata: ["count": "\(rejected.count)", "first": "\(rejected[0].reason)"])
+        }
+        if firstState == .queued, !accepted.isEmpty {
+            await deps.dispatcher.enqueue(accepted.map { queueEntry($0.experimentID) })
+            await deps.dispatcher.kick()
+        }
+        await evaluate()
+    }
+
+    func queueEntry(_ experimentID: String) -> QueuedExperiment {
+        QueuedExperiment(experimentID: experimentID, campaignID: id, instrumentKind: spec.instrumentKind,
+                         operation: spec.operation, order: 0)
+    }
+}

@@ -1,0 +1,140 @@
+import Foundation
+import Logging
+import LabLoopCore
+import LabLoopProtocol
+import LabLoopStore
+
+extension CampaignActor {
+    /// Rebuilds memory from the store after a restart. Experiments that were on an instrument
+    /// wait (unconfirmed) for their agent to report them; see `reconcile` and `expireUnconfirmed`.
+    func load(_ stored: [StoredExperiment]) async {
+        var queued: [QueuedExperiment] = []
+        for row in stored {
+            var record = ExperimentRecord(
+                id: row.id, candidateID: row.candidateID, proposalID: row.proposalID, attempt: row.attempt,
+                parameters: row.parameters, point: (try? Point(wire: row.parameters)) ?? Point(), state: row.state,
+                instrumentID: row.instrumentID, modelID: row.modelID, modelVersion: row.modelVersion,
+                objective: row.objective)
+            if row.state.isAtInstrument { record.unconfirmedSince = clock.now }
+            experiments[row.id] = record
+            order.append(row.id)
+            progress.move(from: nil, to: row.state)
+            if row.attempt == 1 { progress.candidatesAccepted += 1 }
+            if row.state == .completed, let value = row.objective {
+                progress.record(objective: value, experimentID: row.id, objective: spec.objective)
+            }
+            if row.state == .queued { queued.append(queueEntry(row.id)) }
+            if let number = Int(row.id.split(separator: "-").last ?? ""), number >= nextExperimentNumber {
+                nextExperimentNumber = number + 1
+            }
+        }
+        if state == .paused { await deps.dispatcher.hold(campaignID: id) }
+        if !state.isTerminal { await deps.dispatcher.enqueue(queued) }
+    }
+
+    /// An agent said hello with the experiments it is still running. Those this campaign placed on
+    /// it are confirmed; those it no longer has are requeued (never accepted) or sent for review
+    /// (accepted, so possibly half-done). Returns which of `inFlight` this campaign knows as active there.
+    func reconcile(instrumentID: String, inFlight: Set<String>) async -> Set<String> {
+        var confirmed = Set<String>()
+        var missing: [ExperimentRecord] = []
+        for record in experiments.values where record.instrumentID == instrumentID && record.state.isAtInstrument {
+            if inFlight.contains(record.id) {
+                experiments[record.id]?.unconfirmedSince = nil
+                await deps.registry.attach(instrumentID: instrumentID, experimentID: record.id)
+                confirmed.insert(record.id)
+            } else if !record.busy {
+                missing.append(record)
+            }
+        }
+        for record in missing {
+            if record.state == .dispatched {
+                await requeue(record, reason: "\(instrumentID) reconnected without it")
+            } else {
+                await sendForReview(record, reason: "\(instrumentID) reconnected without it")
+            }
+        }
+        return confirmed
+    }
+
+    /// The instrument went silent past its liveness limit while holding these experiments.
+    func instrumentLost(_ instrumentID: String, experimentIDs: Set<String>) async {
+        for experimentID in experimentIDs {
+            guard let record = experiments[experimentID], record.state.isAtInstrument,
+                  record.instrumentID == instrumentID, !record.busy else { continue }
+            await sendForReview(record, reason: "instrument \(instrumentID) lost")
+        }
+    }
+
+    /// After a restart, experiments whose agent never came back within the grace period.
+    func expireUnconfirmed() async {
+        let grace = Duration.milliseconds(Int(deps.config.recoveryGraceMs))
+        let now = clock.now
+        for record in experiments.values {
+            guard let since = record.unconfirmedSince, now - since > grace, record.state.isAtInstrument,
+                  !record.busy else { continue }
+            experiments[record.id]?.unconfirmedSince = nil
+            await sendForReview(record, reason: "instrument \(record.instrumentID ?? "?") did not report it after a restart")
+        }
+    }
+
+    private func requeue(_ record: ExperimentRecord, reason: String) async {
+        let campaignID = id
+        experiments[record.id]?.busy = true
+        defer { experiments[record.id]?.busy = false }
+        do {
+            try await deps.store.write { tx in
+                try tx.moveExperiment(campaignID: campaignID, experimentID: record.id, from: .dispatched, to: .queued,
+                                      instrumentID: nil, reason: reason)
+            }
+        } catch {
+            logger.error("could not requeue", metadata: ["experiment": "\(record.id)", "error": "\(error)"])
+            return
+        }
+        setState(record.id, from: .dispatched, to: .queued)
+        experiments[record.id]?.instrumentID = nil
+        experiments[record.id]?.unconfirmedSince = nil
+        if let instrument = record.instrumentID {
+            await deps.registry.release(instrumentID: instrument, experimentID: record.id)
+        }
+        if !state.isTerminal { await deps.dispatcher.enqueue([queueEntry(record.id)]) }
+    }
+
+    /// Marks an attempt `needs_review`: it may have run (and consumed a sample). A new attempt is
+    /// queued only when the operation is declared repeatable and the retry policy allows it.
+    private func sendForReview(_ record: ExperimentRecord, reason: String) async {
+        let campaignID = id
+        let from = record.state
+        let repeatable = await deps.registry.isRepeatable(instrumentID: record.instrumentID ?? "", operation: spec.operation)
+        let retry = repeatable ? retryAttempt(of: record, failureKind: "lost") : nil
+        let retryID = retry.map { _ in newExperimentID() }
+        experiments[record.id]?.busy = true
+        defer { experiments[record.id]?.busy = false }
+        do {
+            try await deps.store.write { tx in
+                try tx.moveExperiment(campaignID: campaignID, experimentID: record.id, from: from, to: .needsReview,
+                                      instrumentID: record.instrumentID, reason: reason)
+                if var next = retry, let retryID {
+                    next.experimentID = retryID
+                    try tx.insertExperiment(next, campaignID: campaignID, retryOf: record.id, state: .queued)
+                }
+            }
+        } catch {
+            logger.error("could not mark for review", metadata: ["experiment": "\(record.id)", "error": "\(error)"])
+            return
+        }
+        logger.warning("experiment needs review", metadata: ["experiment": "\(record.id)", "reason": "\(reason)"])
+        setState(record.id, from: from, to: .needsReview)
+        experiments[record.id]?.unconfirmedSince = nil
+        if let instrument = record.instrumentID {
+            await deps.registry.release(instrumentID: instrument, experimentID: record.id)
+        }
+        if var next = retry, let retryID {
+            next.experimentID = retryID
+            adoptNew(next, state: .queued)
+            await deps.dispatcher.enqueue([queueEntry(retryID)])
+            await deps.dispatcher.kick()
+        }
+        await evaluate()
+    }
+}

@@ -1,0 +1,186 @@
+import Foundation
+import Logging
+import LabLoopCore
+import LabLoopProtocol
+import LabLoopStore
+import SwiftProtobuf
+
+extension CampaignActor {
+    /// Records a result and returns the acknowledgement to send. The acknowledgement is only
+    /// STORED or DUPLICATE once the result is durable; nil means "say nothing, the agent will resend".
+    func handleResult(_ result: Labloop_V1_ExperimentResult, messageID: String,
+                      instrumentID: String) async -> Labloop_V1_ResultAck? {
+        var ack = Labloop_V1_ResultAck()
+        ack.experimentID = result.experimentID
+        guard let record = experiments[result.experimentID] else {
+            ack.status = .rejected
+            ack.reason = "unknown experiment \(result.experimentID)"
+            return ack
+        }
+        if record.state.isTerminal || record.busy || record.instrumentID != instrumentID {
+            // A resend of a stored result is a duplicate; anything else conflicts.
+            return await classifyRepeat(result, messageID: messageID, record: record, instrumentID: instrumentID)
+        }
+        guard record.state.isAtInstrument else {
+            ack.status = .rejected
+            ack.reason = "experiment \(result.experimentID) is \(record.state.rawValue), not at an instrument"
+            return ack
+        }
+        if let problem = problem(with: result, record: record) {
+            await failInvalid(record, reason: problem)
+            ack.status = .rejected
+            ack.reason = problem
+            return ack
+        }
+        experiments[record.id]?.busy = true
+        defer { experiments[record.id]?.busy = false }
+        let succeeded = result.outcome == .succeeded
+        let retry = succeeded ? nil : retryAttempt(of: record, failureKind: result.failure.kind)
+        let retryID = retry.map { _ in newExperimentID() }
+        let (campaignID, objective, from) = (id, spec.objective.measurement, record.state)
+        let outcome: StoreTransaction.ResultRecording
+        do {
+            outcome = try await deps.store.write { tx in
+                let recorded = try tx.recordResult(
+                    campaignID: campaignID, messageID: messageID, instrumentID: instrumentID, result: result, from: from,
+                    objective: objective, proposalID: record.proposalID, modelVersion: record.modelVersion,
+                    parameters: record.parameters)
+                if recorded == .stored, var next = retry, let retryID {
+                    next.experimentID = retryID
+                    try tx.insertExperiment(next, campaignID: campaignID, retryOf: record.id, state: .queued)
+                }
+                return recorded
+            }
+        } catch {
+            logger.error("result not stored; not acknowledged", metadata: ["experiment": "\(record.id)", "error": "\(error)"])
+            return nil
+        }
+        switch outcome {
+        case .stored:
+            ack.status = .stored
+        case .duplicate:
+            ack.status = .duplicate
+            return ack
+        case .conflict(let reason):
+            logger.warning("result conflict", metadata: ["experiment": "\(record.id)", "reason": "\(reason)"])
+            ack.status = .rejected
+            ack.reason = reason
+            return ack
+        }
+        setState(record.id, from: from, to: succeeded ? .completed : .failed)
+        await deps.registry.release(instrumentID: instrumentID, experimentID: record.id)
+        if succeeded, let value = Self.objectiveValue(result, objective), value.isFinite {
+            experiments[record.id]?.objective = value
+            progress.record(objective: value, experimentID: record.id, objective: spec.objective)
+        }
+        if var next = retry, let retryID {
+            next.experimentID = retryID
+            adoptNew(next, state: .queued)
+            await deps.dispatcher.enqueue([queueEntry(retryID)])
+        }
+        await deps.dispatcher.kick()
+        await evaluate()
+        return ack
+    }
+
+    private func classifyRepeat(_ result: Labloop_V1_ExperimentResult, messageID: String, record: ExperimentRecord,
+                                instrumentID: String) async -> Labloop_V1_ResultAck? {
+        var ack = Labloop_V1_ResultAck()
+        ack.experimentID = result.experimentID
+        let payload: Data?
+        do {
+            payload = try await deps.store.resultPayload(messageID: messageID)
+        } catch {
+            return nil
+        }
+        if let payload {
+            let same = (try? Labloop_V1_ExperimentResult(serializedBytes: payload)) == result
+            ack.status = same ? .duplicate : .rejected
+            if !same {
+                ack.reason = "message \(messageID) was stored before with different content"
+                logger.warning("result conflict", metadata: ["experiment": "\(record.id)", "message": "\(messageID)"])
+            }
+            return ack
+        }
+        if record.busy, record.instrumentID == instrumentID { return nil }  // being committed: the resend will be a duplicate
+        ack.status = .rejected
+        ack.reason = record.instrumentID == instrumentID
+            ? "experiment \(record.id) is already \(record.state.rawValue)"
+            : "experiment \(record.id) is not assigned to \(instrumentID)"
+        return ack
+    }
+
+    private func problem(with result: Labloop_V1_ExperimentResult, record: ExperimentRecord) -> String? {
+        if result.attempt != UInt32(record.attempt) {
+            return "attempt \(result.attempt) does not match the assigned attempt \(record.attempt)"
+        }
+        guard result.outcome == .succeeded || result.outcome == .failed else { return "outcome is not set" }
+        var names = Set<String>()
+        for measurement in result.measurements {
+            guard names.insert(measurement.name).inserted else { return "measurement '\(measurement.name)' appears twice" }
+            switch measurement.value.kind {
+            case .real(let x)?: if !x.isFinite { return "measurement '\(measurement.name)' is not finite" }
+            case .integer?: break
+            default: return "measurement '\(measurement.name)' is not a number"
+            }
+        }
+        if result.outcome == .succeeded, Self.objectiveValue(result, spec.objective.measurement) == nil {
+            return "a successful result must report the objective '\(spec.objective.measurement)'"
+        }
+        return nil
+    }
+
+    static func objectiveValue(_ result: Labloop_V1_ExperimentResult, _ name: String) -> Double? {
+        guard let value = result.measurements.first(where: { $0.name == name })?.value.kind else { return nil }
+        switch value {
+        case .real(let x): return x
+        case .integer(let x): return Double(x)
+        case .category: return nil
+        }
+    }
+
+    /// The rightful agent sent an unusable result: the attempt failed; nothing invalid is stored.
+    private func failInvalid(_ record: ExperimentRecord, reason: String) async {
+        let (campaignID, from) = (id, record.state)
+        experiments[record.id]?.busy = true
+        defer { experiments[record.id]?.busy = false }
+        do {
+            try await deps.store.write { tx in
+                try tx.moveExperiment(campaignID: campaignID, experimentID: record.id, from: from, to: .failed,
+                                      instrumentID: record.instrumentID, reason: "invalid result: \(reason)")
+            }
+            setState(record.id, from: from, to: .failed)
+            if let instrument = record.instrumentID {
+                await deps.registry.release(instrumentID: instrument, experimentID: record.id)
+            }
+            await evaluate()
+        } catch {
+            logger.error("could not record invalid result", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// The next attempt of a failed experiment, if the retry policy allows one.
+    func retryAttempt(of record: ExperimentRecord, failureKind: String) -> Labloop_V1_ExperimentProposed? {
+        // "lost" is the coordinator's own kind, used only once the operation is known to be repeatable.
+        guard record.attempt < spec.maxAttempts, failureKind == "lost" || spec.retryableFailures.contains(failureKind),
+              state == .running else { return nil }
+        var next = Labloop_V1_ExperimentProposed()
+        next.attempt = UInt32(record.attempt + 1)
+        next.proposalID = record.proposalID
+        next.candidateID = record.candidateID
+        next.modelID = record.modelID
+        next.modelVersion = record.modelVersion
+        next.parameters = record.parameters
+        return next
+    }
+
+    func adoptNew(_ proposed: Labloop_V1_ExperimentProposed, state: ExperimentState) {
+        experiments[proposed.experimentID] = ExperimentRecord(
+            id: proposed.experimentID, candidateID: proposed.candidateID, proposalID: proposed.proposalID,
+            attempt: Int(proposed.attempt), parameters: proposed.parameters,
+            point: (try? Point(wire: proposed.parameters)) ?? Point(), state: state,
+            modelID: proposed.modelID, modelVersion: proposed.modelVersion)
+        order.append(proposed.experimentID)
+        progress.move(from: nil, to: state)
+    }
+}

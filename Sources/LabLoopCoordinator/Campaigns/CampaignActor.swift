@@ -1,0 +1,175 @@
+import Foundation
+import LabLoopCore
+import LabLoopProtocol
+import LabLoopStore
+import Logging
+
+/// Owns one campaign: its experiments, its requests to the model, and its stop rules.
+actor CampaignActor {
+    let id: String
+    let spec: CampaignSpec
+    let wireSpec: Labloop_V1_CampaignSpec
+    let deps: CoordinatorDeps
+    let logger: Logger
+    var state: CampaignState
+    var stateReason: String
+    let submittedAt: Int64
+    var experiments: [String: ExperimentRecord] = [:]
+    var order: [String] = []
+    var progress = CampaignProgress()
+    var nextExperimentNumber = 1
+    /// The proposal request in flight: its id, the model it went to, and when.
+    var outstanding: (requestID: String, modelID: String, sentAt: ContinuousClock.Instant)?
+    var waitingForModel = false
+    /// After a proposal that yielded nothing, wait before asking again (a broken model must not spin us).
+    var quietUntil: ContinuousClock.Instant?
+    var finishing = false
+    let clock = ContinuousClock()
+
+    init(id: String, spec: CampaignSpec, wireSpec: Labloop_V1_CampaignSpec, state: CampaignState,
+         stateReason: String, submittedAt: Int64, deps: CoordinatorDeps) {
+        self.id = id
+        self.spec = spec
+        self.wireSpec = wireSpec
+        self.state = state
+        self.stateReason = stateReason
+        self.submittedAt = submittedAt
+        self.deps = deps
+        var logger = deps.logger
+        logger[metadataKey: "campaign"] = "\(id)"
+        self.logger = logger
+    }
+
+    func newExperimentID() -> String {
+        defer { nextExperimentNumber += 1 }
+        return "\(id)-\(String(format: "%04d", nextExperimentNumber))"
+    }
+
+    // MARK: Lifecycle
+
+    /// Decides what to do next: ask for proposals, or finish when a stop rule holds and nothing is active.
+    func evaluate() async {
+        guard state == .running, !finishing else { return }
+        let nowMs = Int64(Date().timeIntervalSince1970 * 1000)
+        if let reason = progress.stopReason(spec: spec, nowUnixMs: nowMs) {
+            if !reason.hasPrefix("budget") { await cancelWaiting(reason: "campaign stopping: \(reason)") }
+            if progress.active == 0 { await finish(.completed, reason: reason) }
+            return
+        }
+        if let quietUntil, clock.now < quietUntil { return }
+        let wanted = progress.candidatesWanted(spec: spec)
+        if wanted > 0, outstanding == nil { await requestProposals(count: wanted) }
+    }
+
+    func finish(_ final: CampaignState, reason: String) async {
+        guard !state.isTerminal, !finishing else { return }
+        finishing = true
+        defer { finishing = false }
+        let (id, from) = (self.id, state)
+        do {
+            try await deps.store.write { tx in try tx.moveCampaign(id: id, from: from, to: final, reason: reason) }
+            state = final
+            stateReason = reason
+            await deps.dispatcher.forget(campaignID: id)
+            logger.info("campaign \(final.rawValue)", metadata: ["reason": "\(reason)"])
+        } catch {
+            logger.error("could not record campaign end", metadata: ["error": "\(error)"])
+        }
+    }
+
+    func pause() async throws(WireError) {
+        guard state == .running else { throw WireError(.invalidState, "campaign \(id) is \(state.rawValue), not running") }
+        try await moveCampaign(to: .paused, reason: "paused by operator")
+        await deps.dispatcher.hold(campaignID: id)
+    }
+
+    func resume() async throws(WireError) {
+        guard state == .paused else { throw WireError(.invalidState, "campaign \(id) is \(state.rawValue), not paused") }
+        try await moveCampaign(to: .running, reason: "resumed by operator")
+        await deps.dispatcher.release(campaignID: id)
+        await evaluate()
+        await deps.dispatcher.kick()
+    }
+
+    func cancel(abortRunning: Bool) async throws(WireError) {
+        guard !state.isTerminal else { throw WireError(.invalidState, "campaign \(id) is already \(state.rawValue)") }
+        await cancelWaiting(reason: "campaign cancelled")
+        try await moveCampaign(to: .cancelled, reason: abortRunning ? "cancelled; running experiments aborted" : "cancelled")
+        await deps.dispatcher.forget(campaignID: id)
+        if abortRunning {
+            for record in experiments.values where record.state.isAtInstrument {
+                guard let instrument = record.instrumentID,
+                      let routing = await deps.registry.routingID(of: instrument) else { continue }
+                var cancel = Labloop_V1_Cancel()
+                cancel.experimentID = record.id
+                cancel.reason = "campaign cancelled by operator"
+                deps.gateway.send(.cancel(cancel), to: routing, on: .agent)
+            }
+        }
+    }
+
+    private func moveCampaign(to next: CampaignState, reason: String) async throws(WireError) {
+        let (id, from) = (self.id, state)
+        do {
+            try await deps.store.write { tx in try tx.moveCampaign(id: id, from: from, to: next, reason: reason) }
+        } catch {
+            throw WireError(.unavailable, "could not record the change: \(error)")
+        }
+        state = next
+        stateReason = reason
+    }
+
+    /// Cancels every experiment that has not reached an instrument.
+    func cancelWaiting(reason: String) async {
+        let waiting = experiments.values.filter { ($0.state == .queued || $0.state == .awaitingApproval) && !$0.busy }
+        guard !waiting.isEmpty else { return }
+        let moves = waiting.map { ($0.id, $0.state) }
+        for (experimentID, _) in moves { experiments[experimentID]?.busy = true }
+        await deps.dispatcher.remove(experimentIDs: moves.map(\.0))
+        let id = self.id
+        do {
+            try await deps.store.write { tx in
+                for (experimentID, from) in moves {
+                    try tx.moveExperiment(campaignID: id, experimentID: experimentID, from: from, to: .cancelled,
+                                          instrumentID: nil, reason: reason)
+                }
+            }
+            for (experimentID, from) in moves { setState(experimentID, from: from, to: .cancelled) }
+        } catch {
+            logger.error("could not cancel waiting experiments", metadata: ["error": "\(error)"])
+        }
+        for (experimentID, _) in moves { experiments[experimentID]?.busy = false }
+    }
+
+    /// Applies a committed state change to memory and the counters.
+    func setState(_ experimentID: String, from: ExperimentState?, to: ExperimentState) {
+        experiments[experimentID]?.state = to
+        progress.move(from: from, to: to)
+    }
+
+    // MARK: Reading
+
+    func summary() -> Labloop_V1_CampaignSummary {
+        var summary = Labloop_V1_CampaignSummary()
+        summary.campaignID = id
+        summary.name = spec.name
+        summary.project = spec.project
+        summary.state = state.wire
+        summary.stateReason = stateReason
+        summary.submittedUnixMs = submittedAt
+        summary.maxExperiments = UInt32(clamping: spec.maxExperiments)
+        summary.experiments = ExperimentState.allCases.compactMap { experimentState in
+            guard let count = progress.counts[experimentState], count > 0 else { return nil }
+            var entry = Labloop_V1_ExperimentCount()
+            entry.state = experimentState.wire
+            entry.count = UInt32(count)
+            return entry
+        }
+        if let best = progress.best, let bestID = progress.bestExperimentID {
+            summary.bestObjective = best
+            summary.bestExperimentID = bestID
+            summary.bestParameters = experiments[bestID]?.parameters ?? []
+        }
+        return summary
+    }
+}

@@ -1,0 +1,21 @@
+import LabLoopCore
+import LabLoopProtocol
+
+/// What a campaign actor keeps in memory about one experiment attempt.
+struct ExperimentRecord: Sendable {
+    var id: String
+    var candidateID: String
+    var proposalID: String
+    var attempt: Int
+    var parameters: [Labloop_V1_NamedValue]
+    var point: Point
+    var state: ExperimentState
+    var instrumentID: String?
+    var modelID: String
+    var modelVersion: String
+    var objective: Double?
+    /// A state change for this experiment is being committed; others must wait for it.
+    var busy = false
+    /// After a restart: on an instrument that has not yet reported it in flight.
+    var unconfirmedSince: ContinuousClock.Instant?
+}

@@ -1,0 +1,119 @@
+import Foundation
+import LabLoopCore
+import LabLoopProtocol
+
+/// One connected (or recently connected) instrument agent.
+struct InstrumentSession: Sendable {
+    var hello: Labloop_V1_AgentHello
+    var routingID: Data
+    var connected = true
+    /// Experiments the coordinator has placed on this instrument and not yet seen finish.
+    var assigned: Set<String> = []
+    var lastSeen: ContinuousClock.Instant
+    var lastSeenUnixMs: Int64
+    var draining = false
+
+    var instrumentID: String { hello.instrumentID }
+    var capacity: Int { Int(hello.capacity) }
+    var operations: Set<String> { Set(hello.operations.map(\.name)) }
+}
+
+/// Owns the instrument sessions: who is connected, what each can do, and its free capacity.
+actor InstrumentRegistry {
+    private var sessions: [String: InstrumentSession] = [:]
+    private var byRouting: [Data: String] = [:]
+    private let clock = ContinuousClock()
+
+    /// Registers (or re-registers after a reconnect) an agent. Returns the experiments the
+    /// coordinator believed were on this instrument before this hello.
+    func register(hello: Labloop_V1_AgentHello, routingID: Data) -> Set<String> {
+        let previous = sessions[hello.instrumentID]
+        if let old = previous?.routingID, old != routingID { byRouting[old] = nil }
+        var session = InstrumentSession(hello: hello, routingID: routingID, lastSeen: clock.now,
+                                        lastSeenUnixMs: Self.nowUnixMs())
+        session.assigned = previous?.assigned ?? []
+        session.draining = previous?.draining ?? false
+        sessions[hello.instrumentID] = session
+        byRouting[routingID] = hello.instrumentID
+        return session.assigned
+    }
+
+    /// Records life from a peer; returns its instrument id, or nil if it never said hello.
+    func touch(routingID: Data) -> String? {
+        guard let id = byRouting[routingID], var session = sessions[id], session.connected else { return nil }
+        session.lastSeen = clock.now
+        session.lastSeenUnixMs = Self.nowUnixMs()
+        sessions[id] = session
+        return id
+    }
+
+    func routingID(of instrumentID: String) -> Data? {
+        guard let session = sessions[instrumentID], session.connected else { return nil }
+        return session.routingID
+    }
+
+    func isRepeatable(instrumentID: String, operation: String) -> Bool {
+        sessions[instrumentID]?.hello.operations.first { $0.name == operation }?.repeatable ?? false
+    }
+
+    func freeInstruments() -> [FreeInstrument] {
+        sessions.values.filter { $0.connected && !$0.draining }.map {
+            FreeInstrument(instrumentID: $0.instrumentID, kind: $0.hello.kind, operations: $0.operations,
+                           freeSlots: max(0, $0.capacity - $0.assigned.count))
+        }
+    }
+
+    /// Takes one slot of `instrumentID` for `experimentID`; nil if it is gone or full.
+    func reserve(instrumentID: String, experimentID: String) -> Data? {
+        guard var session = sessions[instrumentID], session.connected, !session.draining,
+              session.assigned.count < session.capacity else { return nil }
+        session.assigned.insert(experimentID)
+        sessions[instrumentID] = session
+        return session.routingID
+    }
+
+    /// Marks an experiment as on an instrument without checking capacity (recovery).
+    func attach(instrumentID: String, experimentID: String) {
+        sessions[instrumentID]?.assigned.insert(experimentID)
+    }
+
+    func release(instrumentID: String, experimentID: String) {
+        sessions[instrumentID]?.assigned.remove(experimentID)
+    }
+
+    /// Agents silent longer than `timeout`: marked disconnected and returned with what they held.
+    func sweep(timeout: Duration) -> [(instrumentID: String, assigned: Set<String>)] {
+        let now = clock.now
+        var lost: [(String, Set<String>)] = []
+        for (id, session) in sessions where session.connected && now - session.lastSeen > timeout {
+            lost.append((id, session.assigned))
+            disconnect(id)
+        }
+        return lost
+    }
+
+    /// The agent said goodbye or vanished: it holds nothing any more.
+    func disconnect(_ instrumentID: String) {
+        guard var session = sessions[instrumentID] else { return }
+        session.connected = false
+        session.assigned = []
+        byRouting[session.routingID] = nil
+        sessions[instrumentID] = session
+    }
+
+    func summaries() -> [Labloop_V1_InstrumentSummary] {
+        sessions.values.sorted { $0.instrumentID < $1.instrumentID }.map { session in
+            var summary = Labloop_V1_InstrumentSummary()
+            summary.instrumentID = session.instrumentID
+            summary.kind = session.hello.kind
+            summary.connected = session.connected
+            summary.capacity = session.hello.capacity
+            summary.running = UInt32(session.assigned.count)
+            summary.operations = session.hello.operations.map(\.name)
+            summary.lastSeenUnixMs = session.lastSeenUnixMs
+            return summary
+        }
+    }
+
+    private static func nowUnixMs() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+}

@@ -1,0 +1,110 @@
+import Foundation
+import Logging
+import LabLoopProtocol
+import LabLoopStore
+
+extension Coordinator {
+    func handleAgent(_ message: InboundMessage) async {
+        let envelope = message.envelope
+        let gateway = deps.gateway
+        func refuse(_ error: WireError) {
+            gateway.sendError(error, to: message.routingID, on: .agent, correlationID: envelope.messageID)
+        }
+        if case .agentHello(let hello)? = envelope.body {
+            await agentHello(hello, envelope: envelope, routingID: message.routingID)
+            return
+        }
+        guard let instrumentID = await deps.registry.touch(routingID: message.routingID) else {
+            refuse(WireError(.notRegistered, "send agent_hello first"))
+            return
+        }
+        guard envelope.sender == instrumentID else {
+            refuse(WireError(.unauthorized, "sender '\(envelope.sender)' does not match the registered instrument '\(instrumentID)'"))
+            return
+        }
+        switch envelope.body {
+        case .heartbeat?:
+            var beat = Labloop_V1_Heartbeat()
+            beat.latestSeq = gateway.latestPublishedSeq
+            gateway.send(.heartbeat(beat), to: message.routingID, on: .agent, correlationID: envelope.messageID)
+        case .assignmentAccepted(let accepted)?:
+            do throws(WireError) {
+                guard let campaign = campaign(owning: accepted.experimentID) else {
+                    throw WireError(.unknownID, "unknown experiment \(accepted.experimentID)")
+                }
+                try await campaign.accepted(experimentID: accepted.experimentID, instrumentID: instrumentID)
+            } catch {
+                refuse(error)
+            }
+        case .assignmentDeclined(let declined)?:
+            do throws(WireError) {
+                guard let campaign = campaign(owning: declined.experimentID) else {
+                    throw WireError(.unknownID, "unknown experiment \(declined.experimentID)")
+                }
+                try await campaign.declined(experimentID: declined.experimentID, instrumentID: instrumentID,
+                                            reason: declined.reason)
+            } catch {
+                refuse(error)
+            }
+        case .progress:
+            break  // liveness only, for now
+        case .result(let result)?:
+            let ack: Labloop_V1_ResultAck?
+            if let campaign = campaign(owning: result.experimentID) {
+                ack = await campaign.handleResult(result, messageID: envelope.messageID, instrumentID: instrumentID)
+            } else {
+                var rejected = Labloop_V1_ResultAck()
+                rejected.experimentID = result.experimentID
+                rejected.status = .rejected
+                rejected.reason = "unknown experiment \(result.experimentID)"
+                ack = rejected
+            }
+            if let ack {
+                gateway.send(.resultAck(ack), to: message.routingID, on: .agent, correlationID: envelope.messageID)
+            }
+        case .disconnect(let goodbye)?:
+            deps.logger.info("agent disconnected", metadata: ["instrument": "\(instrumentID)", "reason": "\(goodbye.reason)"])
+            await deps.registry.disconnect(instrumentID)
+        default:
+            refuse(WireError(.wrongRole, "\(envelope.bodyName) is not an agent message"))
+        }
+    }
+
+    private func agentHello(_ hello: Labloop_V1_AgentHello, envelope: Labloop_V1_Envelope, routingID: Data) async {
+        func refuse(_ reason: String) {
+            deps.gateway.sendError(WireError(.invalidValue, "agent_hello: \(reason)"), to: routingID, on: .agent,
+                                   correlationID: envelope.messageID)
+        }
+        guard !hello.instrumentID.isEmpty, hello.instrumentID == envelope.sender else {
+            return refuse("instrument_id '\(hello.instrumentID)' must be non-empty and equal the sender '\(envelope.sender)'")
+        }
+        guard hello.capacity >= 1 else { return refuse("capacity must be at least 1") }
+        guard !hello.operations.isEmpty, hello.operations.allSatisfy({ !$0.name.isEmpty }) else {
+            return refuse("at least one named operation is required")
+        }
+        do {
+            try await deps.store.write { tx in try tx.upsertInstrument(hello: hello) }
+        } catch {
+            deps.gateway.sendError(WireError(.unavailable, "could not record the instrument: \(error)"), to: routingID,
+                                   on: .agent, correlationID: envelope.messageID)
+            return
+        }
+        _ = await deps.registry.register(hello: hello, routingID: routingID)
+        let inFlight = Set(hello.inFlight)
+        var known = Set<String>()
+        for campaign in campaigns.values {
+            known.formUnion(await campaign.reconcile(instrumentID: hello.instrumentID, inFlight: inFlight))
+        }
+        var welcome = Labloop_V1_AgentWelcome()
+        welcome.sessionID = UUID().uuidString
+        welcome.heartbeatIntervalMs = deps.config.heartbeatIntervalMs
+        welcome.livenessTimeoutMs = deps.config.livenessTimeoutMs
+        welcome.cancel = hello.inFlight.filter { !known.contains($0) }
+        deps.gateway.send(.agentWelcome(welcome), to: routingID, on: .agent, correlationID: envelope.messageID)
+        deps.logger.info("agent registered", metadata: [
+            "instrument": "\(hello.instrumentID)", "kind": "\(hello.kind)", "capacity": "\(hello.capacity)",
+            "in_flight": "\(inFlight.count)",
+        ])
+        await deps.dispatcher.kick()
+    }
+}

@@ -1,0 +1,138 @@
+import Foundation
+import Logging
+import LabLoopCore
+import LabLoopProtocol
+import LabLoopStore
+
+extension Coordinator {
+    func handleControl(_ message: InboundMessage) async {
+        let envelope = message.envelope
+        guard case .controlRequest(let request)? = envelope.body else {
+            if case .heartbeat? = envelope.body { return }
+            deps.gateway.sendError(WireError(.wrongRole, "only control_request is accepted here"),
+                                   to: message.routingID, on: .control, correlationID: envelope.messageID)
+            return
+        }
+        do {
+            let reply = try await perform(request, operator: envelope.sender)
+            deps.gateway.send(.controlReply(reply), to: message.routingID, on: .control, correlationID: envelope.messageID)
+        } catch {
+            deps.gateway.sendError(error, to: message.routingID, on: .control, correlationID: envelope.messageID)
+        }
+    }
+
+    private func perform(_ request: Labloop_V1_ControlRequest, operator principal: String) async throws(WireError) -> Labloop_V1_ControlReply {
+        var reply = Labloop_V1_ControlReply()
+        switch request.command {
+        case .submit(let submit)?:
+            reply.campaign = try await submitCampaign(submit.spec, principal: principal)
+        case .listCampaigns?:
+            var list = Labloop_V1_CampaignList()
+            list.campaigns = try await allSummaries()
+            reply.campaigns = list
+        case .getCampaign(let get)?:
+            reply.campaign = try await summary(of: get.campaignID)
+        case .pause(let pause)?:
+            try await audited(principal, "pause", pause.campaignID) { () async throws(WireError) in try await self.existing(pause.campaignID).pause() }
+            reply.campaign = try await summary(of: pause.campaignID)
+        case .resume(let resume)?:
+            try await audited(principal, "resume", resume.campaignID) { () async throws(WireError) in try await self.existing(resume.campaignID).resume() }
+            reply.campaign = try await summary(of: resume.campaignID)
+        case .cancel(let cancel)?:
+            try await audited(principal, "cancel", "\(cancel.campaignID) abort_running=\(cancel.abortRunning)") { () async throws(WireError) in
+                try await self.existing(cancel.campaignID).cancel(abortRunning: cancel.abortRunning)
+            }
+            reply.campaign = try await summary(of: cancel.campaignID)
+        case .listInstruments?:
+            var list = Labloop_V1_InstrumentList()
+            list.instruments = await deps.registry.summaries()
+            reply.instruments = list
+        case nil:
+            throw WireError(.malformed, "control_request has no command (or an unknown one)")
+        }
+        return reply
+    }
+
+    private func existing(_ campaignID: String) throws(WireError) -> CampaignActor {
+        guard let campaign = campaigns[campaignID] else { throw WireError(.unknownID, "unknown campaign \(campaignID)") }
+        return campaign
+    }
+
+    private func submitCampaign(_ wire: Labloop_V1_CampaignSpec, principal: String) async throws(WireError) -> Labloop_V1_CampaignSummary {
+        let spec: CampaignSpec
+        do {
+            spec = try CampaignSpec(wire: wire)
+        } catch {
+            await audit(principal, "submit", wire.name, outcome: "refused: \(error.reason)")
+            throw error
+        }
+        let id = "c" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(10).lowercased()
+        do {
+            try await deps.store.write { tx in
+                try tx.insertCampaign(id: id, spec: wire)
+                try tx.audit(principal: principal, action: "submit", arguments: "\(wire.name) -> \(id)", outcome: "ok")
+            }
+        } catch {
+            throw WireError(.unavailable, "could not store the campaign: \(error)")
+        }
+        let campaign = CampaignActor(id: id, spec: spec, wireSpec: wire, state: .running, stateReason: "",
+                                     submittedAt: Int64(Date().timeIntervalSince1970 * 1000), deps: deps)
+        campaigns[id] = campaign
+        await deps.dispatcher.add(campaign: campaign, id: id)
+        deps.logger.info("campaign submitted", metadata: ["campaign": "\(id)", "name": "\(spec.name)"])
+        await campaign.evaluate()
+        return await campaign.summary()
+    }
+
+    private func summary(of campaignID: String) async throws(WireError) -> Labloop_V1_CampaignSummary {
+        if let campaign = campaigns[campaignID] { return await campaign.summary() }
+        throw WireError(.unknownID, "unknown campaign \(campaignID)")
+    }
+
+    private func allSummaries() async throws(WireError) -> [Labloop_V1_CampaignSummary] {
+        var summaries: [Labloop_V1_CampaignSummary] = []
+        for campaign in campaigns.values { summaries.append(await campaign.summary()) }
+        return summaries.sorted { ($0.submittedUnixMs, $0.campaignID) < ($1.submittedUnixMs, $1.campaignID) }
+    }
+
+    private func audited(_ principal: String, _ action: String, _ arguments: String,
+                         _ body: () async throws(WireError) -> Void) async throws(WireError) {
+        do {
+            try await body()
+            await audit(principal, action, arguments, outcome: "ok")
+        } catch {
+            await audit(principal, action, arguments, outcome: "refused: \(error.reason)")
+            throw error
+        }
+    }
+
+    private func audit(_ principal: String, _ action: String, _ arguments: String, outcome: String) async {
+        do {
+            try await deps.store.write { tx in
+                try tx.audit(principal: principal, action: action, arguments: arguments, outcome: outcome)
+            }
+        } catch {
+            deps.logger.error("could not write the audit log", metadata: ["error": "\(error)"])
+        }
+    }
+
+    func handleCatchUp(_ message: InboundMessage) async {
+        let envelope = message.envelope
+        guard case .catchUpRequest(let request)? = envelope.body else { return }
+        let limit = request.maxEvents == 0 ? 1_000 : min(Int(request.maxEvents), 10_000)
+        do {
+            let latest = try await deps.store.latestSeq()
+            let events = try await deps.store.events(after: request.afterSeq, limit: limit + 1,
+                                                     campaignID: request.campaignID.isEmpty ? nil : request.campaignID)
+            var response = Labloop_V1_CatchUpResponse()
+            response.events = Array(events.prefix(limit))
+            response.more = events.count > limit
+            response.latestSeq = latest
+            deps.gateway.send(.catchUpResponse(response), to: message.routingID, on: .catchUp,
+                              correlationID: envelope.messageID)
+        } catch {
+            deps.gateway.sendError(WireError(.unavailable, "catch-up failed: \(error)"), to: message.routingID,
+                                   on: .catchUp, correlationID: envelope.messageID)
+        }
+    }
+}

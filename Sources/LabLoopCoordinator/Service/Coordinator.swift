@@ -1,0 +1,134 @@
+import Foundation
+import LabLoopCore
+import LabLoopProtocol
+public import LabLoopStore
+public import Logging
+import ZeroMQ
+
+/// The coordinator: binds the sockets, resumes campaigns from the store, and routes every
+/// message to the actor that owns what it concerns. `run()` serves until the task is cancelled.
+public actor Coordinator {
+    let deps: CoordinatorDeps
+    var campaigns: [String: CampaignActor] = [:]
+    let context: ZMQContext
+
+    /// Opens the store, binds every socket and writes the bound endpoints to the data directory.
+    public static func start(config: CoordinatorConfig, logger: Logger) async throws -> Coordinator {
+        try FileManager.default.createDirectory(at: config.dataDirectory, withIntermediateDirectories: true)
+        let context = ZMQContext()
+        let gateway = try await Gateway(context: context, endpoints: config.endpoints, logger: logger)
+        let store: Store
+        do {
+            store = try Store(path: config.databasePath, onCommit: { events in gateway.publish(events) })
+        } catch {
+            await gateway.shutdown()
+            throw error
+        }
+        let registry = InstrumentRegistry()
+        let deps = CoordinatorDeps(
+            store: store, gateway: gateway, registry: registry, models: ModelDirectory(gateway: gateway),
+            dispatcher: Dispatcher(registry: registry), config: config, logger: logger)
+        let coordinator = Coordinator(deps: deps, context: context)
+        try await coordinator.resume()
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(gateway.boundEndpoints).write(to: config.endpointsFile, options: .atomic)
+        return coordinator
+    }
+
+    init(deps: CoordinatorDeps, context: ZMQContext) {
+        self.deps = deps
+        self.context = context
+    }
+
+    public nonisolated var endpoints: CoordinatorConfig.Endpoints { deps.gateway.boundEndpoints }
+    public nonisolated var store: Store { deps.store }
+
+    /// Loads every unfinished campaign and its experiments.
+    private func resume() async throws {
+        for stored in try await deps.store.campaigns() where !stored.state.isTerminal {
+            let spec = try CampaignSpec(wire: stored.spec)
+            let campaign = CampaignActor(id: stored.id, spec: spec, wireSpec: stored.spec, state: stored.state,
+                                         stateReason: stored.stateReason, submittedAt: stored.submittedAt, deps: deps)
+            campaigns[stored.id] = campaign
+            await deps.dispatcher.add(campaign: campaign, id: stored.id)
+            await campaign.load(try await deps.store.experiments(campaignID: stored.id))
+            deps.logger.info("resumed campaign", metadata: ["campaign": "\(stored.id)", "state": "\(stored.state.rawValue)"])
+        }
+    }
+
+    /// Serves until cancelled, then closes the sockets and the store.
+    public func run() async {
+        let inbound = deps.gateway.loop.inbound
+        let latest = (try? await deps.store.latestSeq()) ?? 0
+        deps.gateway.publishHeartbeat(latestSeq: latest)
+        deps.logger.info("coordinator serving", metadata: ["agents": "\(deps.gateway.boundEndpoints.agents)"])
+        await withDiscardingTaskGroup { group in
+            group.addTask { await self.tickForever() }
+            group.addTask {
+                await withDiscardingTaskGroup { handlers in
+                    for await item in inbound {
+                        handlers.addTask { await self.handle(item) }
+                    }
+                }
+            }
+            group.addTask {
+                // Stay here until cancelled, then stop the gateway so the inbound loop ends.
+                while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
+                await self.stop()
+            }
+        }
+    }
+
+    private func stop() async {
+        deps.logger.info("coordinator stopping")
+        await deps.store.close()
+        await deps.gateway.shutdown()
+    }
+
+    private func tickForever() async {
+        let period = Duration.milliseconds(Int(deps.config.streamHeartbeatMs))
+        while !Task.isCancelled {
+            try? await Task.sleep(for: period)
+            if Task.isCancelled { return }
+            await tick()
+        }
+    }
+
+    private func tick() async {
+        deps.gateway.publishHeartbeat(latestSeq: deps.gateway.latestPublishedSeq)
+        let timeout = Duration.milliseconds(Int(deps.config.livenessTimeoutMs))
+        for (instrumentID, assigned) in await deps.registry.sweep(timeout: timeout) {
+            deps.logger.warning("instrument lost", metadata: ["instrument": "\(instrumentID)"])
+            for campaign in campaigns.values { await campaign.instrumentLost(instrumentID, experimentIDs: assigned) }
+        }
+        for modelID in await deps.models.sweep(timeout: timeout) {
+            deps.logger.warning("model server lost", metadata: ["model": "\(modelID)"])
+            for campaign in campaigns.values { await campaign.modelLost(modelID) }
+        }
+        for campaign in campaigns.values { await campaign.tick() }
+        await deps.dispatcher.kick()
+    }
+
+    private func handle(_ item: SocketLoop.Inbound) async {
+        switch item {
+        case .message(let socket, let frames, _):
+            guard let message = deps.gateway.decode(socket: socket, frames: frames) else { return }
+            switch message.role {
+            case .agent: await handleAgent(message)
+            case .model: await handleModel(message)
+            case .control: await handleControl(message)
+            case .catchUp: await handleCatchUp(message)
+            case .events: break
+            }
+        case .undeliverable(let socket, _, let error):
+            deps.logger.notice("message undeliverable", metadata: ["socket": "\(socket)", "error": "\(error)"])
+        }
+    }
+
+    /// The campaign that owns an experiment: experiment ids are `<campaign id>-<number>`.
+    func campaign(owning experimentID: String) -> CampaignActor? {
+        guard let dash = experimentID.lastIndex(of: "-") else { return nil }
+        return campaigns[String(experimentID[..<dash])]
+    }
+}

@@ -1,0 +1,34 @@
+public import Foundation
+
+/// Where the coordinator listens and how patient it is. Defaults are documented in `Docs/protocol.md`.
+public struct CoordinatorConfig: Sendable {
+    public struct Endpoints: Sendable, Hashable, Codable {
+        public var agents = "tcp://127.0.0.1:7750"
+        public var models = "tcp://127.0.0.1:7751"
+        public var control = "tcp://127.0.0.1:7752"
+        public var events = "tcp://127.0.0.1:7753"
+        public var catchUp = "tcp://127.0.0.1:7754"
+        public init() {}
+    }
+
+    public var dataDirectory: URL
+    public var endpoints = Endpoints()
+    /// Agents and model servers send a heartbeat at least this often.
+    public var heartbeatIntervalMs: UInt32 = 1_000
+    /// A peer silent for longer is considered lost.
+    public var livenessTimeoutMs: UInt32 = 5_000
+    /// After a restart, how long to wait for agents to report in-flight experiments.
+    public var recoveryGraceMs: UInt32 = 10_000
+    /// A proposal request unanswered for this long is sent again.
+    public var proposalTimeoutMs: UInt32 = 30_000
+    /// The event stream heartbeat period.
+    public var streamHeartbeatMs: UInt32 = 1_000
+
+    public init(dataDirectory: URL) {
+        self.dataDirectory = dataDirectory
+    }
+
+    public var databasePath: String { dataDirectory.appendingPathComponent("labloop.sqlite").path }
+    /// Written after binding: the endpoints actually bound (wildcard ports resolved).
+    public var endpointsFile: URL { dataDirectory.appendingPathComponent("coordinator.json") }
+}
