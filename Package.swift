@@ -29,6 +29,8 @@ let package = Package(
         // libzmq.pc adds -isystem flags SwiftPM prohibits (a warning on every build); zmq.h is in
         // /usr/include and module.modulemap links libzmq.
         .systemLibrary(name: "CZeroMQ"),
+        // prctl(PR_SET_PDEATHSIG), which Swift's Glibc module does not expose.
+        .target(name: "CProcessControl"),
         // 2. ZeroMQ wrapper: the only Swift code that imports CZeroMQ.
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ"], swiftSettings: upcoming),
         // 4. Pure domain core (no I/O, no clocks).
@@ -42,7 +44,7 @@ let package = Package(
         // Envelope-level peer links shared by the SDKs and the CLI.
         .target(
             name: "LabLoopPeer",
-            dependencies: ["ZeroMQ", "LabLoopProtocol", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["ZeroMQ", "LabLoopProtocol", "CProcessControl", .product(name: "Logging", package: "swift-log")],
             swiftSettings: upcoming
         ),
         // 5. Store
@@ -74,15 +76,25 @@ let package = Package(
             path: "Instruments/Simulators",
             swiftSettings: upcoming
         ),
+        .target(
+            name: "InstrumentSupport",
+            dependencies: [
+                "LabLoopAgent", "LabLoopPeer", "LabLoopCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Instruments/Support",
+            swiftSettings: upcoming
+        ),
         .executableTarget(
             name: "FlowReactor",
-            dependencies: ["Simulators", "LabLoopAgent", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Simulators", "InstrumentSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Instruments/FlowReactor",
             swiftSettings: upcoming
         ),
         .executableTarget(
             name: "BenchmarkFunctions",
-            dependencies: ["Simulators", "LabLoopAgent", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Simulators", "InstrumentSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Instruments/BenchmarkFunctions",
             swiftSettings: upcoming
         ),

@@ -33,11 +33,11 @@ extension CampaignActor {
         assignment.operation = spec.operation
         assignment.parameters = record.parameters
         assignment.measurements = spec.measurements
-        // The assignment's message id is derived from the experiment, so a re-send is recognisable.
-        deps.gateway.send(.assignment(assignment), to: routingID, on: .agent,
-                          messageID: "assign-\(experimentID)")
+        deps.gateway.send(.assignment(assignment), to: routingID, on: .agent)
         return true
     }
+
+    func isQueued(_ experimentID: String) -> Bool { experiments[experimentID]?.state == .queued }
 
     /// The agent took the experiment and is running it.
     func accepted(experimentID: String, instrumentID: String) async throws(WireError) {

@@ -27,7 +27,7 @@ extension CampaignActor {
             return
         }
         waitingForModel = false
-        outstanding = (request.requestID, modelID, clock.now)
+        outstanding = (request.requestID, modelID, count, clock.now)
     }
 
     /// A model server connected or re-registered: retry if this campaign was waiting.
@@ -57,14 +57,14 @@ extension CampaignActor {
     /// Validates a model's proposals, commits the accepted candidates as experiments, and acknowledges.
     func handleProposals(_ proposals: Labloop_V1_Proposals, messageID: String, modelID: String,
                          routingID: Data) async {
-        guard let open = outstanding, open.requestID == proposals.requestID else {
+        guard let open = outstanding, open.requestID == proposals.requestID, open.modelID == modelID else {
             deps.gateway.sendError(WireError(.unknownID, "request \(proposals.requestID) is not open for campaign \(id)"),
                                    to: routingID, on: .model, correlationID: messageID)
             return
         }
         outstanding = nil
         let proposalID = UUID().uuidString
-        var wanted = state == .running ? progress.candidatesWanted(spec: spec) : 0
+        var wanted = state == .running ? min(open.count, progress.candidatesWanted(spec: spec)) : 0
         var accepted: [Labloop_V1_ExperimentProposed] = []
         var rejected: [Labloop_V1_RejectedCandidate] = []
         var seenIDs = Set<String>()
@@ -81,18 +81,19 @@ extension CampaignActor {
                 reject(.invalidValue, "candidate_id is empty or repeated")
                 continue
             }
-            let point: Point
+            let raw: Point
             do {
-                point = try Point(wire: candidate.parameters)
+                raw = try Point(wire: candidate.parameters)
             } catch {
                 reject(error.code, error.reason)
                 continue
             }
-            let violations = spec.space.violations(of: point)
+            let violations = spec.space.violations(of: raw)
             if !violations.isEmpty {
                 reject(.invalidValue, violations.map(\.message).joined(separator: "; "))
                 continue
             }
+            let point = spec.space.canonical(raw)
             if (candidate.hasPredictedMean && !candidate.predictedMean.isFinite)
                 || (candidate.hasPredictedStd && !(candidate.predictedStd.isFinite && candidate.predictedStd >= 0)) {
                 reject(.invalidValue, "predicted mean/std must be finite (std >= 0)")
@@ -112,7 +113,7 @@ extension CampaignActor {
             proposed.attempt = 1
             proposed.proposalID = proposalID
             proposed.candidateID = candidate.candidateID
-            proposed.modelID = proposals.modelID.isEmpty ? modelID : proposals.modelID
+            proposed.modelID = modelID
             proposed.modelVersion = proposals.modelVersion
             proposed.parameters = point.wire
             if candidate.hasPredictedMean { proposed.predictedMean = candidate.predictedMean }

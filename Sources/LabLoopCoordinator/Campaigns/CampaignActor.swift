@@ -19,7 +19,7 @@ actor CampaignActor {
     var progress = CampaignProgress()
     var nextExperimentNumber = 1
     /// The proposal request in flight: its id, the model it went to, and when.
-    var outstanding: (requestID: String, modelID: String, sentAt: ContinuousClock.Instant)?
+    var outstanding: (requestID: String, modelID: String, count: Int, sentAt: ContinuousClock.Instant)?
     var waitingForModel = false
     /// After a proposal that yielded nothing, wait before asking again (a broken model must not spin us).
     var quietUntil: ContinuousClock.Instant?

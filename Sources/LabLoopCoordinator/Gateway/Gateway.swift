@@ -49,6 +49,11 @@ final class Gateway: Sendable {
 
     var latestPublishedSeq: UInt64 { publishedSeq.load(ordering: .relaxed) }
 
+    /// After a restart: the latest seq already in the store.
+    func resumePublishing(after seq: UInt64) {
+        publishedSeq.store(seq, ordering: .relaxed)
+    }
+
     /// Sends `body` to the peer with `routingID` on `role`'s socket.
     @discardableResult
     func send(_ body: Labloop_V1_Envelope.OneOf_Body, to routingID: Data, on role: Role,

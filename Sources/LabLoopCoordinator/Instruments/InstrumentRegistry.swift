@@ -92,13 +92,24 @@ actor InstrumentRegistry {
         return lost
     }
 
-    /// The agent said goodbye or vanished: it holds nothing any more.
-    func disconnect(_ instrumentID: String) {
-        guard var session = sessions[instrumentID] else { return }
+    /// The agent said goodbye or vanished: it holds nothing any more. Returns what it held.
+    @discardableResult
+    func disconnect(_ instrumentID: String) -> Set<String> {
+        guard var session = sessions[instrumentID] else { return [] }
+        let held = session.assigned
         session.connected = false
         session.assigned = []
         byRouting[session.routingID] = nil
         sessions[instrumentID] = session
+        return held
+    }
+
+    /// After a restart: instruments known from the store, disconnected until they say hello,
+    /// so their declared capabilities (e.g. which operations are repeatable) are known.
+    func remember(hello: Labloop_V1_AgentHello) {
+        guard sessions[hello.instrumentID] == nil else { return }
+        sessions[hello.instrumentID] = InstrumentSession(
+            hello: hello, routingID: Data(), connected: false, lastSeen: clock.now, lastSeenUnixMs: 0)
     }
 
     func summaries() -> [Labloop_V1_InstrumentSummary] {

@@ -87,6 +87,10 @@ actor Dispatcher {
                 lastServed = entry.campaignID
             } else {
                 await registry.release(instrumentID: pair.instrumentID, experimentID: entry.experimentID)
+                // Still queued (e.g. its campaign was paused meanwhile): keep it for a later pass.
+                if await campaigns[entry.campaignID]?.isQueued(entry.experimentID) ?? false, queue[entry.experimentID] == nil {
+                    queue[entry.experimentID] = entry
+                }
             }
         }
     }

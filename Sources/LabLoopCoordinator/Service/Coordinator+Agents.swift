@@ -64,7 +64,8 @@ extension Coordinator {
             }
         case .disconnect(let goodbye)?:
             deps.logger.info("agent disconnected", metadata: ["instrument": "\(instrumentID)", "reason": "\(goodbye.reason)"])
-            await deps.registry.disconnect(instrumentID)
+            let held = await deps.registry.disconnect(instrumentID)
+            for campaign in campaigns.values { await campaign.instrumentLost(instrumentID, experimentIDs: held) }
         default:
             refuse(WireError(.wrongRole, "\(envelope.bodyName) is not an agent message"))
         }

@@ -3,6 +3,7 @@ import Logging
 import LabLoopCore
 import LabLoopProtocol
 import LabLoopStore
+import SwiftProtobuf
 
 extension Coordinator {
     func handleControl(_ message: InboundMessage) async {
@@ -125,9 +126,15 @@ extension Coordinator {
             let events = try await deps.store.events(after: request.afterSeq, limit: limit + 1,
                                                      campaignID: request.campaignID.isEmpty ? nil : request.campaignID)
             var response = Labloop_V1_CatchUpResponse()
-            response.events = Array(events.prefix(limit))
-            response.more = events.count > limit
-            response.latestSeq = latest
+            // Stay well under the 4 MiB message limit: stop adding events past 2 MiB.
+            var bytes = 0
+            for event in events.prefix(limit) {
+                bytes += ((try? event.serializedBytes()) as [UInt8]?)?.count ?? 0
+                if bytes > 2 << 20, !response.events.isEmpty { break }
+                response.events.append(event)
+            }
+            response.more = events.count > response.events.count
+            response.latestSeq = max(latest, response.events.last?.seq ?? 0)
             deps.gateway.send(.catchUpResponse(response), to: message.routingID, on: .catchUp,
                               correlationID: envelope.messageID)
         } catch {

@@ -1,6 +1,6 @@
 import Foundation
 import LabLoopCore
-import LabLoopProtocol
+public import LabLoopProtocol
 public import LabLoopStore
 public import Logging
 import ZeroMQ
@@ -30,9 +30,7 @@ public actor Coordinator {
             dispatcher: Dispatcher(registry: registry), config: config, logger: logger)
         let coordinator = Coordinator(deps: deps, context: context)
         try await coordinator.resume()
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(gateway.boundEndpoints).write(to: config.endpointsFile, options: .atomic)
+        try gateway.boundEndpoints.write(to: config.endpointsFile)
         return coordinator
     }
 
@@ -46,12 +44,15 @@ public actor Coordinator {
 
     /// Loads every unfinished campaign and its experiments.
     private func resume() async throws {
-        for stored in try await deps.store.campaigns() where !stored.state.isTerminal {
+        deps.gateway.resumePublishing(after: try await deps.store.latestSeq())
+        for stored in try await deps.store.instruments() { await deps.registry.remember(hello: stored) }
+        // Finished campaigns are loaded too, so they can still be listed and inspected.
+        for stored in try await deps.store.campaigns() {
             let spec = try CampaignSpec(wire: stored.spec)
             let campaign = CampaignActor(id: stored.id, spec: spec, wireSpec: stored.spec, state: stored.state,
                                          stateReason: stored.stateReason, submittedAt: stored.submittedAt, deps: deps)
             campaigns[stored.id] = campaign
-            await deps.dispatcher.add(campaign: campaign, id: stored.id)
+            if !stored.state.isTerminal { await deps.dispatcher.add(campaign: campaign, id: stored.id) }
             await campaign.load(try await deps.store.experiments(campaignID: stored.id))
             deps.logger.info("resumed campaign", metadata: ["campaign": "\(stored.id)", "state": "\(stored.state.rawValue)"])
         }
@@ -60,15 +61,20 @@ public actor Coordinator {
     /// Serves until cancelled, then closes the sockets and the store.
     public func run() async {
         let inbound = deps.gateway.loop.inbound
-        let latest = (try? await deps.store.latestSeq()) ?? 0
-        deps.gateway.publishHeartbeat(latestSeq: latest)
+        deps.gateway.publishHeartbeat(latestSeq: deps.gateway.latestPublishedSeq)
         deps.logger.info("coordinator serving", metadata: ["agents": "\(deps.gateway.boundEndpoints.agents)"])
         await withDiscardingTaskGroup { group in
             group.addTask { await self.tickForever() }
             group.addTask {
                 await withDiscardingTaskGroup { handlers in
                     for await item in inbound {
-                        handlers.addTask { await self.handle(item) }
+                        // A hello is handled before the next message is read, so what its sender
+                        // sends right after it finds the session registered.
+                        if Self.isHello(item) {
+                            await self.handle(item)
+                        } else {
+                            handlers.addTask { await self.handle(item) }
+                        }
                     }
                 }
             }
@@ -123,6 +129,15 @@ public actor Coordinator {
             }
         case .undeliverable(let socket, _, let error):
             deps.logger.notice("message undeliverable", metadata: ["socket": "\(socket)", "error": "\(error)"])
+        }
+    }
+
+    private static func isHello(_ item: SocketLoop.Inbound) -> Bool {
+        guard case .message(let socket, let frames, _) = item, socket <= Role.model.rawValue, frames.count == 2,
+              let envelope = try? Labloop_V1_Envelope.decode(frame: frames[1]) else { return false }
+        switch envelope.body {
+        case .agentHello?, .modelHello?: return true
+        default: return false
         }
     }
 

@@ -1,15 +1,9 @@
 public import Foundation
+public import LabLoopProtocol
 
 /// Where the coordinator listens and how patient it is. Defaults are documented in `Docs/protocol.md`.
 public struct CoordinatorConfig: Sendable {
-    public struct Endpoints: Sendable, Hashable, Codable {
-        public var agents = "tcp://127.0.0.1:7750"
-        public var models = "tcp://127.0.0.1:7751"
-        public var control = "tcp://127.0.0.1:7752"
-        public var events = "tcp://127.0.0.1:7753"
-        public var catchUp = "tcp://127.0.0.1:7754"
-        public init() {}
-    }
+    public typealias Endpoints = CoordinatorEndpoints
 
     public var dataDirectory: URL
     public var endpoints = Endpoints()

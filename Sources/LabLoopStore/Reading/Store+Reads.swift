@@ -53,10 +53,10 @@ extension Store {
             if let campaignID {
                 rows = try Data.fetchAll(db, sql: """
                     SELECT payload FROM events WHERE seq > ? AND campaign_id = ? ORDER BY seq LIMIT ?
-                    """, arguments: [Int64(afterSeq), campaignID, limit])
+                    """, arguments: [Int64(clamping: afterSeq), campaignID, limit])
             } else {
                 rows = try Data.fetchAll(db, sql: "SELECT payload FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
-                                         arguments: [Int64(afterSeq), limit])
+                                         arguments: [Int64(clamping: afterSeq), limit])
             }
             return try rows.map { try Labloop_V1_Event(serializedBytes: $0) }
         }
@@ -66,6 +66,17 @@ extension Store {
     public func resultPayload(messageID: String) async throws(StoreError) -> Data? {
         try await read { db in
             try Data.fetchOne(db, sql: "SELECT payload FROM results WHERE message_id = ?", arguments: [messageID])
+        }
+    }
+}
+
+extension Store {
+    /// The latest hello of every instrument ever registered.
+    public func instruments() async throws(StoreError) -> [Labloop_V1_AgentHello] {
+        try await read { db in
+            try Data.fetchAll(db, sql: "SELECT hello FROM instruments ORDER BY id").map {
+                try Labloop_V1_AgentHello(serializedBytes: $0)
+            }
         }
     }
 }

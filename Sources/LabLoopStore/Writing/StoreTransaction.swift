@@ -47,7 +47,13 @@ public final class StoreTransaction {
         try appendEvent(campaignID: id, .campaignSubmitted(submitted))
     }
 
+    /// Moves a campaign from `from` to `to`; fails with `.conflict` if it is not in `from`
+    /// or the move is not legal in the campaign state machine.
     public func moveCampaign(id: String, from: CampaignState, to: CampaignState, reason: String) throws {
+        guard from.canMove(to: to) else {
+            throw StoreError(.conflict, operation: "move campaign \(id)",
+                             message: "\(from.rawValue) -> \(to.rawValue) is not a legal move")
+        }
         try db.execute(
             sql: "UPDATE campaigns SET state = ?, state_reason = ?, updated_at = ? WHERE id = ? AND state = ?",
             arguments: [to.rawValue, reason, now, id, from.rawValue])

@@ -29,14 +29,14 @@ public final class SocketLoop: Sendable {
     /// The endpoints the sockets were bound or connected to, with wildcard ports resolved.
     public let endpoints: [String]
     public let name: String
-    private let outbox: Mutex<[Outgoing]>
+    private let outbox: Mutex<Outbox>
     private let outboxLimit: Int
     private let wake: WakeSignal
     private let stopping = Atomic<Bool>(false)
     private let credit = InboundCredit()
     private let inboundLimit: Int
     private let stream: AsyncStream<Inbound>
-    private let finished: Mutex<CheckedContinuation<Void, Never>?>
+    private let finished: Mutex<[CheckedContinuation<Void, Never>]>
     private let done = Atomic<Bool>(false)
     public let counters = Counters()
 
@@ -56,16 +56,23 @@ public final class SocketLoop: Sendable {
         public var undeliverableMessages: Int { undeliverable.load(ordering: .relaxed) }
     }
 
+    /// Messages not yet handed to libzmq: those queued by `send` and those the thread holds
+    /// because their socket would block. Both count against `outboxLimit`.
+    private struct Outbox {
+        var queue: [Outgoing] = []
+        var held = 0
+    }
+
     private init(name: String, endpoints: [String], outboxLimit: Int, inboundLimit: Int,
                  wake: WakeSignal, stream: AsyncStream<Inbound>) {
         self.name = name
         self.endpoints = endpoints
-        self.outbox = Mutex([])
+        self.outbox = Mutex(Outbox())
         self.outboxLimit = outboxLimit
         self.inboundLimit = inboundLimit
         self.wake = wake
         self.stream = stream
-        self.finished = Mutex(nil)
+        self.finished = Mutex([])
     }
 
     /// Starts the thread, creates and attaches every socket on it, and returns once all are ready.
@@ -116,9 +123,9 @@ public final class SocketLoop: Sendable {
     @discardableResult
     public func send(_ frames: [Data], on socket: Int) -> Bool {
         if stopping.load(ordering: .relaxed) { return false }
-        let accepted = outbox.withLock { queue -> Bool in
-            guard queue.count < outboxLimit else { return false }
-            queue.append(Outgoing(socket: socket, frames: frames))
+        let accepted = outbox.withLock { outbox -> Bool in
+            guard outbox.queue.count + outbox.held < outboxLimit else { return false }
+            outbox.queue.append(Outgoing(socket: socket, frames: frames))
             return true
         }
         if accepted { wake.signal() } else { counters.outboxFull.add(1, ordering: .relaxed) }
@@ -126,15 +133,15 @@ public final class SocketLoop: Sendable {
     }
 
     /// Messages still waiting to be handed to libzmq.
-    public var outboxDepth: Int { outbox.withLock { $0.count } }
+    public var outboxDepth: Int { outbox.withLock { $0.queue.count + $0.held } }
 
     /// Flushes what is queued (bounded by each socket's linger), closes the sockets and ends the thread.
     public func shutdown() async {
         if done.load(ordering: .acquiring) { return }
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let alreadyDone = finished.withLock { slot -> Bool in
+            let alreadyDone = finished.withLock { waiters -> Bool in
                 if done.load(ordering: .acquiring) { return true }
-                slot = continuation
+                waiters.append(continuation)
                 return false
             }
             stopping.store(true, ordering: .releasing)
@@ -155,11 +162,13 @@ public final class SocketLoop: Sendable {
         items[sockets.count].events = Int16(ZMQ_POLLIN)
 
         while true {
-            pending.append(contentsOf: outbox.withLock { queue in
-                defer { queue.removeAll(keepingCapacity: true) }
-                return queue
+            pending.append(contentsOf: outbox.withLock { outbox in
+                outbox.held += outbox.queue.count
+                defer { outbox.queue.removeAll(keepingCapacity: true) }
+                return outbox.queue
             })
             pending = flush(pending, sockets: sockets, continuation: continuation)
+            outbox.withLock { $0.held = pending.count }
             if stopping.load(ordering: .acquiring) { break }
 
             let reading = credit.unread.load(ordering: .relaxed) < inboundLimit
@@ -184,11 +193,12 @@ public final class SocketLoop: Sendable {
         sockets.forEach { $0.close() }
         wake.close()
         continuation.finish()
-        finished.withLock { slot in
+        let waiters = finished.withLock { waiters in
             done.store(true, ordering: .releasing)
-            slot?.resume()
-            slot = nil
+            defer { waiters = [] }
+            return waiters
         }
+        waiters.forEach { $0.resume() }
     }
 
     /// Sends what it can; returns what must wait for the peer's queue to drain.

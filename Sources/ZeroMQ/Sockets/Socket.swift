@@ -6,11 +6,15 @@ public import Foundation
 public final class ZMQSocket {
     private var handle: UnsafeMutableRawPointer?
     public let type: SocketType
+    /// Held so the context outlives the socket: `zmq_ctx_term` in its deinit waits for every socket
+    /// to close, and would deadlock if it ran on this socket's thread before `close()`.
+    private let context: ZMQContext
 
     public init(context: ZMQContext, type: SocketType, options: SocketOptions = SocketOptions()) throws(ZMQError) {
         guard let socket = zmq_socket(context.handle, type.raw) else { throw .last("zmq_socket") }
         self.handle = socket
         self.type = type
+        self.context = context
         do {
             try apply(options)
         } catch {

@@ -1,0 +1,49 @@
+import Foundation
+public import LabLoopAgent
+public import LabLoopCore
+import LabLoopPeer
+import Logging
+import Synchronization
+
+/// A simulated instrument: waits the configured run time, then evaluates `measure`, with
+/// optional transient faults. Randomness comes from one seeded generator.
+public final class SimulatedInstrument: Instrument {
+    let duration: Duration
+    let failRate: Double
+    let rng: Mutex<SplitMix64>
+    let measure: @Sendable (Point, inout SplitMix64) -> [String: Double]
+
+    public init(options: AgentOptions, measure: @escaping @Sendable (Point, inout SplitMix64) -> [String: Double]) {
+        duration = .milliseconds(options.durationMs)
+        failRate = options.failRate
+        rng = Mutex(SplitMix64(seed: options.seed))
+        self.measure = measure
+    }
+
+    public func run(_ job: Job) async throws -> [String: Double] {
+        if duration > .zero { try await Task.sleep(for: duration) }
+        let (fails, values) = rng.withLock { generator -> (Bool, [String: Double]) in
+            let roll = Double(generator.next() >> 11) / Double(1 << 53)
+            return (roll < failRate, measure(job.parameters, &generator))
+        }
+        if fails { throw InstrumentFailure(kind: "transient", message: "simulated transient fault") }
+        return values
+    }
+}
+
+/// Runs an agent for `instrument` until SIGINT/SIGTERM.
+public func runSimulatedAgent(options: AgentOptions, kind: String, operation: OperationSpec,
+                              instrument: SimulatedInstrument) async throws {
+    let level = Logger.Level(rawValue: options.logLevel) ?? .info
+    LoggingSystem.bootstrap { label in
+        var handler = StreamLogHandler.standardError(label: label)
+        handler.logLevel = level
+        return handler
+    }
+    let logger = Logger(label: "labloop.\(kind)")
+    let config = AgentConfig(endpoint: try options.agentEndpoint(), instrumentID: options.id, kind: kind,
+                             operations: [operation], capacity: options.capacity,
+                             outboxDirectory: options.outboxDirectory)
+    let agent = try Agent(config: config, instrument: instrument, logger: logger)
+    try await runUntilSignalled { try await agent.run() }
+}

@@ -1,0 +1,42 @@
+import ArgumentParser
+import Foundation
+import LabLoopModel
+import LabLoopPeer
+import LabLoopProtocol
+import Logging
+
+struct ModelCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "model", abstract: "Model servers.", subcommands: [ServeModel.self])
+}
+
+struct ServeModel: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run a built-in model server (random, space-filling) against a coordinator.")
+
+    @OptionGroup var connection: ConnectionOptions
+
+    @Option(help: "Comma-separated strategies to serve: random, space-filling.")
+    var strategy = "space-filling,random"
+
+    @Option(help: "Model id (the envelope sender).") var id = "builtin-model"
+    @Option(help: "Log level.") var logLevel = "info"
+
+    func run() async throws {
+        CLILogging.bootstrap(level: logLevel)
+        let available: [String: any ProposalStrategy] = ["random": RandomStrategy(), "space-filling": SpaceFillingStrategy()]
+        var chosen: [any ProposalStrategy] = []
+        for name in strategy.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
+            guard let known = available[name] else {
+                throw ValidationError("unknown strategy '\(name)'; available: \(available.keys.sorted().joined(separator: ", "))")
+            }
+            chosen.append(known)
+        }
+        let endpoints = try connection.endpoints()
+        let config = ModelServerConfig(modelsEndpoint: endpoints.models, eventsEndpoint: endpoints.events,
+                                       catchUpEndpoint: endpoints.catchUp, modelID: id, modelVersion: "builtin-0.1")
+        let server = ModelServer(config: config, strategies: chosen, logger: Logger(label: "labloop.model"))
+        try await runUntilSignalled { try await server.run() }
+    }
+}
