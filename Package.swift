@@ -112,7 +112,11 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["LabLoopStore"], swiftSettings: upcoming),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["LabLoopStore", "LabLoopPeer", "LabLoopProtocol"],
+            dependencies: [
+                "LabLoopStore", "LabLoopPeer", "LabLoopProtocol", "LabLoopCore", "ZeroMQ",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: upcoming
         ),
     ]

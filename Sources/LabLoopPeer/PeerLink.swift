@@ -67,7 +67,11 @@ public final class PeerLink: Sendable {
             group.addTask {
                 try? await Task.sleep(for: timeout)
                 // Fails the waiter if it is still there; a no-op once the reply arrived.
-                self.fail(messageID, PeerError(.timeout, "no reply from \(self.endpoint) within \(timeout)"))
+                if Task.isCancelled {
+                    self.fail(messageID, CancellationError())
+                } else {
+                    self.fail(messageID, PeerError(.timeout, "no reply from \(self.endpoint) within \(timeout)"))
+                }
                 return nil
             }
             while let next = try await group.next() {
@@ -82,7 +86,7 @@ public final class PeerLink: Sendable {
         return reply
     }
 
-    private func fail(_ messageID: String, _ error: PeerError) {
+    private func fail(_ messageID: String, _ error: any Error) {
         waiters.withLock { $0.removeValue(forKey: messageID) }?.resume(throwing: error)
     }
 

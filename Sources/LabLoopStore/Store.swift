@@ -24,6 +24,9 @@ public final class Store: Sendable {
         configuration.busyMode = .timeout(5)
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
+            // GRDB sets synchronous=NORMAL on the writer when it turns WAL on, after prepareDatabase ran.
+            // NORMAL may lose the last commits on power loss; acknowledged writes must survive it.
+            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
             try Migrations.migrator.migrate(pool)
         } catch {
             throw StoreError(error, operation: "open store at \(path)")

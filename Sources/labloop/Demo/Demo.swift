@@ -41,7 +41,7 @@ struct Demo: AsyncParsableCommand {
         let children = Children()
         var exitCode: Int32 = 0
         do {
-            try await runUntilSignalled {
+            try await runUntilSignalled(throwOnSignal: true) {
                 try await self.session(directory: directory, logs: logs, endpointsFile: endpointsFile,
                                        children: children, started: started)
             }
@@ -149,9 +149,13 @@ actor Children {
         }
     }
 
-    /// Stops agents and the model first, the coordinator last, so nothing reconnects in vain.
+    /// Stops agents and the model together first, the coordinator last, so nothing reconnects in vain.
     func stopAll() async {
-        for child in running.reversed() { await child.stop() }
+        let peers = running.dropFirst()
+        await withDiscardingTaskGroup { group in
+            for child in peers { group.addTask { await child.stop() } }
+        }
+        await running.first?.stop()
         running = []
     }
 }

@@ -1,0 +1,135 @@
+import Foundation
+import LabLoopCore
+import LabLoopPeer
+import LabLoopProtocol
+import Logging
+import Testing
+import ZeroMQ
+
+/// The built executables: beside the test bundle (SwiftPM puts every product in one folder).
+enum Binaries {
+    static var directory: URL {
+        if let override = ProcessInfo.processInfo.environment["LABLOOP_BIN_DIR"] { return URL(fileURLWithPath: override) }
+        var url = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        while url.path != "/", !FileManager.default.fileExists(atPath: url.appendingPathComponent("labloop").path) {
+            url.deleteLastPathComponent()
+        }
+        return url
+    }
+
+    static func url(_ name: String) -> URL { directory.appendingPathComponent(name) }
+}
+
+/// A lab on loopback for one test: a coordinator, agents and model servers as real processes.
+/// Every process is reaped when the test ends, also when it fails.
+final class Lab: @unchecked Sendable {
+    // @unchecked: children are appended only from the test's own task.
+    let directory: URL
+    private(set) var children: [ChildProcess] = []
+    private(set) var endpoints = CoordinatorEndpoints()
+    let logger = Logger(label: "labloop.test")
+
+    init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("labloop-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    var databasePath: String { directory.appendingPathComponent("labloop.sqlite").path }
+    var endpointsFile: URL { directory.appendingPathComponent("coordinator.json") }
+
+    @discardableResult
+    func start(_ name: String, _ executable: String, _ arguments: [String]) throws -> ChildProcess {
+        let child = try ChildProcess(name: name, executable: Binaries.url(executable), arguments: arguments,
+                                     logFile: directory.appendingPathComponent("\(name).log"))
+        children.append(child)
+        return child
+    }
+
+    /// Starts `labloop serve` on free ports and waits for its endpoints file.
+    @discardableResult
+    func startCoordinator(extra: [String] = []) async throws -> ChildProcess {
+        try? FileManager.default.removeItem(at: endpointsFile)
+        let child = try start("coordinator", "labloop", ["serve", "--data", directory.path, "--port", "0"] + extra)
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            if let found = try? CoordinatorEndpoints.load(from: endpointsFile) {
+                endpoints = found
+                return child
+            }
+            #expect(child.isRunning, "the coordinator exited early: \(log("coordinator"))")
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw LabError("the coordinator did not write \(endpointsFile.path)")
+    }
+
+    func startReactor(_ id: String, capacity: Int = 2, durationMs: Int = 20, extra: [String] = []) throws {
+        try start(id, "flow-reactor", ["--coordinator-file", endpointsFile.path, "--id", id,
+                                       "--capacity", "\(capacity)", "--duration-ms", "\(durationMs)",
+                                       "--outbox", directory.appendingPathComponent("outbox-\(id)").path] + extra)
+    }
+
+    func startModel(strategy: String = "space-filling") throws {
+        try start("model", "labloop", ["model", "serve", "--data", directory.path, "--strategy", strategy])
+    }
+
+    func control(_ command: Labloop_V1_ControlRequest.OneOf_Command) async throws -> Labloop_V1_ControlReply {
+        var request = Labloop_V1_ControlRequest()
+        request.command = command
+        let message = request
+        let reply = try await withPeerLink(context: ZMQContext(), endpoint: endpoints.control, sender: "tester",
+                                           logger: logger) { link in
+            try await link.request(.controlRequest(message), timeout: .seconds(10))
+        }
+        guard case .controlReply(let result)? = reply.body else { throw LabError("unexpected reply \(reply)") }
+        return result
+    }
+
+    func submit(_ spec: CampaignSpec) async throws -> String {
+        var submit = Labloop_V1_SubmitCampaign()
+        submit.spec = spec.wire
+        return try await control(.submit(submit)).campaign.campaignID
+    }
+
+    /// Polls until the campaign is completed or cancelled.
+    func waitUntilFinished(_ campaignID: String, timeout: Duration) async throws -> Labloop_V1_CampaignSummary {
+        let deadline = ContinuousClock.now + timeout
+        var get = Labloop_V1_GetCampaign()
+        get.campaignID = campaignID
+        while ContinuousClock.now < deadline {
+            let summary = try await control(.getCampaign(get)).campaign
+            if CampaignState(summary.state)?.isTerminal ?? false { return summary }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw LabError("campaign \(campaignID) did not finish within \(timeout)")
+    }
+
+    func log(_ name: String) -> String {
+        (try? String(contentsOf: directory.appendingPathComponent("\(name).log"), encoding: .utf8)) ?? "(no log)"
+    }
+
+    /// Stops every process (SIGTERM, then SIGKILL) and returns their exit statuses by name.
+    @discardableResult
+    func stopAll() async -> [String: Int32] {
+        var statuses: [String: Int32] = [:]
+        for child in children.reversed() { statuses[child.name] = await child.stop() }
+        return statuses
+    }
+}
+
+struct LabError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Runs `body` with a fresh lab and always stops its processes afterwards.
+func withLab<T>(_ body: (Lab) async throws -> T) async throws -> T {
+    let lab = try Lab()
+    do {
+        let value = try await body(lab)
+        await lab.stopAll()
+        return value
+    } catch {
+        await lab.stopAll()
+        throw error
+    }
+}
