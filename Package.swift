@@ -109,7 +109,20 @@ let package = Package(
         ),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"], swiftSettings: upcoming),
         .testTarget(name: "CoreTests", dependencies: ["LabLoopCore", "Simulators"], swiftSettings: upcoming),
-        .testTarget(name: "StoreTests", dependencies: ["LabLoopStore"], swiftSettings: upcoming),
+        .testTarget(
+            name: "ProtocolTests",
+            dependencies: ["LabLoopProtocol", "LabLoopCore", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            swiftSettings: upcoming
+        ),
+        .testTarget(
+            name: "StoreTests",
+            dependencies: [
+                "LabLoopStore", "LabLoopProtocol", "LabLoopCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            swiftSettings: upcoming
+        ),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [

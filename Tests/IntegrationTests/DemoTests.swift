@@ -1,9 +1,12 @@
 import Foundation
+import Glibc
 import LabLoopPeer
 import Testing
 
 @Suite("labloop demo", .serialized)
 struct DemoTests {
+    static let childLogs = ["coordinator.log", "reactor-1.log", "reactor-2.log", "model.log"]
+
     @Test("runs to completion, prints the summary and leaves no process behind")
     func demoCompletes() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("labloop-demo-\(UUID().uuidString)")
@@ -12,22 +15,19 @@ struct DemoTests {
                                     arguments: ["demo", "--data", directory.path, "--experiments", "12",
                                                 "--duration-ms", "20"],
                                     logFile: output)
-        var children: [Int32] = []
-        // Watch its children while it runs so we can check afterwards that they are gone.
-        let deadline = ContinuousClock.now + .seconds(120)
-        while demo.isRunning, ContinuousClock.now < deadline {
-            children = Array(Set(children + ProcessTree.children(of: demo.pid)))
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        let status = await demo.stop()
+        var status = await demo.wait(timeout: .seconds(120))
+        if status == nil { status = await demo.stop() }
         let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
-        #expect(status == 0, "demo exited with \(status):\n\(text)")
-        #expect(children.count >= 4, "expected coordinator, two reactors and a model server as child processes")
-        for label in ["experiments run   12", "best yield", "known optimum", "wall time", "database"] {
+        #expect(status == 0, "demo exited with \(String(describing: status)):\n\(text)")
+        for label in ["experiments run   12 ", "best yield", "known optimum", "gap to optimum", "wall time", "database"] {
             #expect(text.contains(label), "summary lacks '\(label)':\n\(text)")
         }
         #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("labloop.sqlite").path))
-        for pid in children { #expect(!ProcessTree.isAlive(pid), "child \(pid) outlived the demo") }
+        // Its children were separate processes (each wrote its own log) and none outlived it.
+        for log in Self.childLogs {
+            #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("logs/\(log)").path), "no \(log)")
+        }
+        #expect(ProcessTree.processes(mentioning: directory.path).isEmpty, "processes outlived the demo")
     }
 
     @Test("Ctrl-C stops the demo and every child cleanly")
@@ -38,35 +38,47 @@ struct DemoTests {
                                     arguments: ["demo", "--data", directory.path, "--experiments", "500",
                                                 "--duration-ms", "200"],
                                     logFile: output)
-        var children: [Int32] = []
         let deadline = ContinuousClock.now + .seconds(60)
         var submitted = false
         while demo.isRunning, ContinuousClock.now < deadline, !submitted {
-            children = Array(Set(children + ProcessTree.children(of: demo.pid)))
             submitted = ((try? String(contentsOf: output, encoding: .utf8)) ?? "").contains("submitted campaign")
-            try await Task.sleep(for: .milliseconds(100))
+            try await Task.sleep(for: .milliseconds(50))
         }
         #expect(submitted, "the demo never submitted its campaign")
-        children = Array(Set(children + ProcessTree.children(of: demo.pid)))
+        #expect(ProcessTree.processes(mentioning: directory.path).count >= 5, "demo and its four children should be running")
         demo.signal(SIGINT)
         let status = await demo.wait(timeout: .seconds(30))
         if status == nil { await demo.stop() }
         #expect(status == 130, "expected exit status 130 after SIGINT, got \(String(describing: status))")
-        #expect(children.count >= 4)
-        for pid in children { #expect(!ProcessTree.isAlive(pid), "child \(pid) outlived the interrupted demo") }
+        let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
+        #expect(text.contains("interrupted: stopping every process"))
+        #expect(ProcessTree.processes(mentioning: directory.path).isEmpty, "processes outlived the interrupted demo")
     }
 }
 
 /// Reads the process tree from /proc.
 enum ProcessTree {
-    static func children(of parent: Int32) -> [Int32] {
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-        return entries.compactMap(Int32.init).filter { pid in
-            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-                  let close = stat.lastIndex(of: ")") else { return false }
-            let fields = stat[stat.index(after: close)...].split(separator: " ")
-            return fields.count > 2 && Int32(fields[1]) == parent
+    /// Live (non-zombie) processes whose command line contains `text`.
+    static func processes(mentioning text: String) -> [Int32] {
+        pids().filter { pid in
+            guard isAlive(pid), let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+            return String(decoding: data, as: UTF8.self).contains(text)
         }
+    }
+
+    /// Every pid in /proc. readdir, not FileManager: entries vanish while other tests run, and
+    /// FileManager gives up on the whole listing when one does.
+    static func pids() -> [Int32] {
+        guard let directory = opendir("/proc") else { return [] }
+        defer { closedir(directory) }
+        var pids: [Int32] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if let pid = Int32(name) { pids.append(pid) }
+        }
+        return pids
     }
 
     /// Alive and not a zombie.

@@ -17,20 +17,20 @@ struct GroupCommitTests {
     func concurrentWrites() async throws {
         let log = CommitLog()
         try await withStore(onCommit: log.record) { store in
-            let seqs = try await withThrowingTaskGroup(of: UInt64.self) { group in
+            let writes = try await withThrowingTaskGroup(of: (seq: UInt64, published: Bool).self) { group in
                 for index in 0..<200 {
                     group.addTask {
                         let seq = try await store.write { tx in
                             try tx.appendEvent(campaignID: "c\(index % 3)", Self.note("write \(index)"))
                         }
-                        // Published before the writer hears back.
-                        #expect(log.events.contains { $0.seq == seq })
-                        return seq
+                        return (seq, log.events.contains { $0.seq == seq })
                     }
                 }
-                return try await group.reduce(into: [UInt64]()) { $0.append($1) }
+                return try await group.reduce(into: []) { $0.append($1) }
             }
-            #expect(seqs.sorted() == Array(1...200))
+            #expect(writes.map(\.seq).sorted() == Array(1...200))
+            let unpublished = writes.filter { !$0.published }.map(\.seq)
+            #expect(unpublished.isEmpty, "writers resumed before onCommit saw seqs \(unpublished)")
             #expect(log.events.map(\.seq) == Array(1...200))
             #expect(log.batches.count < 200, "no two writes shared a commit")
             #expect(log.batches.allSatisfy { !$0.isEmpty })
@@ -109,6 +109,6 @@ final class Arrivals: Sendable {
         while state.withLock({ $0.arrived }) < count, Date() < deadline {
             Thread.sleep(forTimeInterval: 0.001)
         }
-        Thread.sleep(forTimeInterval: 0.05)
+        Thread.sleep(forTimeInterval: 0.1)
     }
 }

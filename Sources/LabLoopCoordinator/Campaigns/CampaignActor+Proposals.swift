@@ -37,7 +37,7 @@ extension CampaignActor {
 
     /// A model server vanished: a request it held will never be answered.
     func modelLost(_ modelID: String) async {
-        if outstanding?.modelID == modelID {
+        if outstanding?.modelID == modelID, !answering {
             outstanding = nil
             await evaluate()
         }
@@ -46,7 +46,7 @@ extension CampaignActor {
     /// Periodic work: re-send a proposal request that timed out, check the deadline, expire
     /// unconfirmed experiments after a restart.
     func tick() async {
-        if let sent = outstanding, clock.now - sent.sentAt > .milliseconds(Int(deps.config.proposalTimeoutMs)) {
+        if let sent = outstanding, !answering, clock.now - sent.sentAt > .milliseconds(Int(deps.config.proposalTimeoutMs)) {
             logger.warning("proposal request timed out; asking again", metadata: ["model": "\(sent.modelID)"])
             outstanding = nil
         }
@@ -57,12 +57,12 @@ extension CampaignActor {
     /// Validates a model's proposals, commits the accepted candidates as experiments, and acknowledges.
     func handleProposals(_ proposals: Labloop_V1_Proposals, messageID: String, modelID: String,
                          routingID: Data) async {
-        guard let open = outstanding, open.requestID == proposals.requestID, open.modelID == modelID else {
+        guard let open = outstanding, open.requestID == proposals.requestID, open.modelID == modelID, !answering else {
             deps.gateway.sendError(WireError(.unknownID, "request \(proposals.requestID) is not open for campaign \(id)"),
                                    to: routingID, on: .model, correlationID: messageID)
             return
         }
-        outstanding = nil
+        answering = true
         let proposalID = UUID().uuidString
         var wanted = state == .running ? min(open.count, progress.candidatesWanted(spec: spec)) : 0
         var accepted: [Labloop_V1_ExperimentProposed] = []
@@ -142,6 +142,8 @@ extension CampaignActor {
             }
         } catch {
             logger.error("could not store proposals", metadata: ["error": "\(error)"])
+            answering = false
+            outstanding = nil
             deps.gateway.sendError(WireError(.unavailable, "proposals not stored: \(error)"), to: routingID, on: .model,
                                    correlationID: messageID)
             return
@@ -171,6 +173,8 @@ extension CampaignActor {
         if !rejected.isEmpty {
             logger.notice("rejected candidates", metadata: ["count": "\(rejected.count)", "first": "\(rejected[0].reason)"])
         }
+        answering = false
+        outstanding = nil
         if firstState == .queued, !accepted.isEmpty {
             await deps.dispatcher.enqueue(accepted.map { queueEntry($0.experimentID) })
             await deps.dispatcher.kick()

@@ -20,6 +20,9 @@ actor CampaignActor {
     var nextExperimentNumber = 1
     /// The proposal request in flight: its id, the model it went to, and when.
     var outstanding: (requestID: String, modelID: String, count: Int, sentAt: ContinuousClock.Instant)?
+    /// Proposals for the outstanding request are being committed: it stays outstanding until the
+    /// accepted candidates are counted, so no second request is sized from stale counts.
+    var answering = false
     var waitingForModel = false
     /// After a proposal that yielded nothing, wait before asking again (a broken model must not spin us).
     var quietUntil: ContinuousClock.Instant?

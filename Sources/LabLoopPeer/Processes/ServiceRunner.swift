@@ -37,3 +37,8 @@ public func runUntilSignalled(throwOnSignal: Bool = false,
     }
     try outcome.get()
 }
+
+/// Makes standard output line-buffered when it is a file or pipe, so each printed line is visible at once.
+public func lineBufferStandardOutput() {
+    labloop_line_buffer_stdout()
+}

@@ -32,6 +32,7 @@ struct Demo: AsyncParsableCommand {
     }
 
     func run() async throws {
+        lineBufferStandardOutput()
         let directory = URL(fileURLWithPath: data ?? Self.defaultDirectory())
         let logs = directory.appendingPathComponent("logs")
         try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
