@@ -84,3 +84,44 @@ func withLabProcesses<T>(_ lab: Lab, _ body: () async throws -> T) async throws 
         throw error
     }
 }
+
+@Suite("Failures and retries across processes", .serialized)
+struct RetryTests {
+    @Test("transient failures are retried as new attempts within the policy; the budget counts candidates")
+    func transientFailuresRetry() async throws {
+        let lab = try Lab()
+        var spec = ClosedLoopTests.reactorCampaign(experiments: 16, parallel: 4)
+        spec.maxAttempts = 3
+        spec.retryableFailures = ["transient"]
+        let summary = try await withLabProcesses(lab) {
+            try await lab.startCoordinator()
+            try lab.startReactor("flaky-a", extra: ["--fail-rate", "0.35", "--seed", "11"])
+            try lab.startReactor("flaky-b", extra: ["--fail-rate", "0.35", "--seed", "12"])
+            try lab.startModel()
+            let id = try await lab.submit(spec)
+            return try await lab.waitUntilFinished(id, timeout: .seconds(120))
+        }
+        #expect(CampaignState(summary.state) == .completed)
+        let invariants = try StoreInvariants(path: lab.databasePath)
+        try invariants.checkContiguousSeq()
+        try invariants.checkHistories()
+        try invariants.checkResultsLinked()
+        let (firstAttempts, retries, badRetries, tooMany, failedResults) = try await invariants.db.read { db in
+            (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM experiments WHERE attempt = 1")!,
+             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM experiments WHERE attempt > 1")!,
+             // A retry points at a failed attempt of the same candidate, one attempt earlier.
+             try Int.fetchOne(db, sql: """
+                SELECT COUNT(*) FROM experiments r JOIN experiments p ON p.id = r.retry_of
+                WHERE r.attempt > 1 AND (p.state != 'failed' OR p.candidate_id != r.candidate_id
+                    OR p.proposal_id != r.proposal_id OR r.attempt != p.attempt + 1 OR r.parameters != p.parameters)
+                """)!,
+             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM experiments WHERE attempt > 3")!,
+             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM results WHERE outcome = 'failed' AND failure_kind = 'transient'")!)
+        }
+        #expect(firstAttempts == 16, "the budget counts candidates, not attempts")
+        #expect(failedResults > 0, "with a 35 % fault rate some experiments must fail")
+        #expect(retries > 0, "failed transient attempts must be retried")
+        #expect(badRetries == 0, "every retry must follow a failed attempt of the same candidate")
+        #expect(tooMany == 0, "no candidate may exceed max_attempts")
+    }
+}

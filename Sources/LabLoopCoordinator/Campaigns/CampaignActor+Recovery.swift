@@ -107,16 +107,14 @@ extension CampaignActor {
         let from = record.state
         let repeatable = await deps.registry.isRepeatable(instrumentID: record.instrumentID ?? "", operation: spec.operation)
         let retry = repeatable ? retryAttempt(of: record, failureKind: "lost") : nil
-        let retryID = retry.map { _ in newExperimentID() }
         experiments[record.id]?.busy = true
         defer { experiments[record.id]?.busy = false }
         do {
             try await deps.store.write { tx in
                 try tx.moveExperiment(campaignID: campaignID, experimentID: record.id, from: from, to: .needsReview,
                                       instrumentID: record.instrumentID, reason: reason)
-                if var next = retry, let retryID {
-                    next.experimentID = retryID
-                    try tx.insertExperiment(next, campaignID: campaignID, retryOf: record.id, state: .queued)
+                if let retry {
+                    try tx.insertExperiment(retry, campaignID: campaignID, retryOf: record.id, state: .queued)
                 }
             }
         } catch {
@@ -129,10 +127,8 @@ extension CampaignActor {
         if let instrument = record.instrumentID {
             await deps.registry.release(instrumentID: instrument, experimentID: record.id)
         }
-        if var next = retry, let retryID {
-            next.experimentID = retryID
-            adoptNew(next, state: .queued)
-            await deps.dispatcher.enqueue([queueEntry(retryID)])
+        if let retry {
+            await queueRetry(retry)
             await deps.dispatcher.kick()
         }
         await evaluate()

@@ -36,7 +36,6 @@ extension CampaignActor {
         defer { experiments[record.id]?.busy = false }
         let succeeded = result.outcome == .succeeded
         let retry = succeeded ? nil : retryAttempt(of: record, failureKind: result.failure.kind)
-        let retryID = retry.map { _ in newExperimentID() }
         let (campaignID, objective, from) = (id, spec.objective.measurement, record.state)
         let outcome: StoreTransaction.ResultRecording
         do {
@@ -45,9 +44,8 @@ extension CampaignActor {
                     campaignID: campaignID, messageID: messageID, instrumentID: instrumentID, result: result, from: from,
                     objective: objective, proposalID: record.proposalID, modelVersion: record.modelVersion,
                     parameters: record.parameters)
-                if recorded == .stored, var next = retry, let retryID {
-                    next.experimentID = retryID
-                    try tx.insertExperiment(next, campaignID: campaignID, retryOf: record.id, state: .queued)
+                if recorded == .stored, let retry {
+                    try tx.insertExperiment(retry, campaignID: campaignID, retryOf: record.id, state: .queued)
                 }
                 return recorded
             }
@@ -73,11 +71,7 @@ extension CampaignActor {
             experiments[record.id]?.objective = value
             progress.record(objective: value, experimentID: record.id, objective: spec.objective)
         }
-        if var next = retry, let retryID {
-            next.experimentID = retryID
-            adoptNew(next, state: .queued)
-            await deps.dispatcher.enqueue([queueEntry(retryID)])
-        }
+        if let retry { await queueRetry(retry) }
         await deps.dispatcher.kick()
         await evaluate()
         return ack
@@ -159,12 +153,13 @@ extension CampaignActor {
         }
     }
 
-    /// The next attempt of a failed experiment, if the retry policy allows one.
+    /// The next attempt of a failed experiment (with a new experiment id), if the retry policy allows one.
     func retryAttempt(of record: ExperimentRecord, failureKind: String) -> Labloop_V1_ExperimentProposed? {
         // "lost" is the coordinator's own kind, used only once the operation is known to be repeatable.
         guard record.attempt < spec.maxAttempts, failureKind == "lost" || spec.retryableFailures.contains(failureKind),
               state == .running else { return nil }
         var next = Labloop_V1_ExperimentProposed()
+        next.experimentID = newExperimentID()
         next.attempt = UInt32(record.attempt + 1)
         next.proposalID = record.proposalID
         next.candidateID = record.candidateID
@@ -174,13 +169,15 @@ extension CampaignActor {
         return next
     }
 
-    func adoptNew(_ proposed: Labloop_V1_ExperimentProposed, state: ExperimentState) {
+    /// A committed retry attempt: remember it and queue it.
+    func queueRetry(_ proposed: Labloop_V1_ExperimentProposed) async {
         experiments[proposed.experimentID] = ExperimentRecord(
             id: proposed.experimentID, candidateID: proposed.candidateID, proposalID: proposed.proposalID,
             attempt: Int(proposed.attempt), parameters: proposed.parameters,
-            point: (try? Point(wire: proposed.parameters)) ?? Point(), state: state,
+            point: (try? Point(wire: proposed.parameters)) ?? Point(), state: .queued,
             modelID: proposed.modelID, modelVersion: proposed.modelVersion)
         order.append(proposed.experimentID)
-        progress.move(from: nil, to: state)
+        progress.move(from: nil, to: .queued)
+        await deps.dispatcher.enqueue([queueEntry(proposed.experimentID)])
     }
 }
