@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // 1. C modules
@@ -69,7 +70,17 @@ let package = Package(
         ),
         // 7. Edges: SDKs, simulated instruments, CLI.
         .target(name: "LabLoopAgent", dependencies: ["LabLoopPeer"], swiftSettings: upcoming),
-        .target(name: "LabLoopModel", dependencies: ["LabLoopPeer"], swiftSettings: upcoming),
+        .target(
+            name: "LabLoopModel",
+            dependencies: ["LabLoopPeer", "LabLoopCore", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: upcoming
+        ),
+        // Campaign files (YAML) with positioned diagnostics.
+        .target(
+            name: "LabLoopCampaignFile",
+            dependencies: ["LabLoopCore", .product(name: "Yams", package: "Yams")],
+            swiftSettings: upcoming
+        ),
         .target(
             name: "Simulators",
             dependencies: ["LabLoopCore"],
@@ -101,7 +112,8 @@ let package = Package(
         .executableTarget(
             name: "labloop",
             dependencies: [
-                "LabLoopCoordinator", "LabLoopModel", "LabLoopPeer", "LabLoopStore", "Simulators",
+                "LabLoopCoordinator", "LabLoopModel", "LabLoopPeer", "LabLoopStore", "Simulators", "LabLoopCampaignFile",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -109,6 +121,13 @@ let package = Package(
         ),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"], swiftSettings: upcoming),
         .testTarget(name: "CoreTests", dependencies: ["LabLoopCore", "Simulators"], swiftSettings: upcoming),
+        .testTarget(
+            name: "CampaignFileTests",
+            dependencies: ["LabLoopCampaignFile", "LabLoopCore"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: upcoming
+        ),
+        .testTarget(name: "ModelTests", dependencies: ["LabLoopModel", "LabLoopCore", "Simulators"], swiftSettings: upcoming),
         .testTarget(
             name: "ProtocolTests",
             dependencies: ["LabLoopProtocol", "LabLoopCore", .product(name: "SwiftProtobuf", package: "swift-protobuf")],

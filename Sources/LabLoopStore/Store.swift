@@ -34,6 +34,27 @@ public final class Store: Sendable {
         committer = GroupCommitter(pool: pool, onCommit: onCommit)
     }
 
+    /// Opens an existing store for reading only (e.g. to export while a coordinator runs, or offline).
+    public init(readingOnly path: String) throws(StoreError) {
+        self.path = path
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw StoreError(.notFound, operation: "open store at \(path)", message: "no such file")
+        }
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(5)
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            let applied = try pool.read { db in try Migrations.migrator.appliedIdentifiers(db) }
+            guard applied.contains("v1-initial-schema") else {
+                throw StoreError(.notFound, operation: "open store at \(path)", message: "not a LabLoop store")
+            }
+        } catch {
+            throw StoreError(error, operation: "open store at \(path)")
+        }
+        committer = GroupCommitter(pool: pool, onCommit: { _ in })
+    }
+
     /// Runs `change` inside the next group commit and returns its value once the commit is durable.
     public func write<T: Sendable>(_ change: @escaping @Sendable (StoreTransaction) throws -> T) async throws(StoreError) -> T {
         do {

@@ -19,7 +19,8 @@ extension CampaignActor {
             experiments[row.id] = record
             order.append(row.id)
             progress.move(from: nil, to: row.state)
-            if row.attempt == 1 { progress.candidatesAccepted += 1 }
+            // Rejected candidates never ran and do not spend the budget.
+            if row.attempt == 1, row.state != .rejected { progress.candidatesAccepted += 1 }
             if row.state == .completed, let value = row.objective {
                 progress.record(objective: value, experimentID: row.id, objective: spec.objective)
             }

@@ -14,6 +14,8 @@ actor CampaignActor {
     var state: CampaignState
     var stateReason: String
     let submittedAt: Int64
+    /// When it completed or was cancelled (unix ms); 0 while active.
+    var finishedAt: Int64 = 0
     var experiments: [String: ExperimentRecord] = [:]
     var order: [String] = []
     var progress = CampaignProgress()
@@ -73,6 +75,7 @@ actor CampaignActor {
             try await deps.store.write { tx in try tx.moveCampaign(id: id, from: from, to: final, reason: reason) }
             state = final
             stateReason = reason
+            finishedAt = Self.nowUnixMs()
             await deps.dispatcher.forget(campaignID: id)
             logger.info("campaign \(final.rawValue)", metadata: ["reason": "\(reason)"])
         } catch {
@@ -120,7 +123,10 @@ actor CampaignActor {
         }
         state = next
         stateReason = reason
+        if next.isTerminal { finishedAt = Self.nowUnixMs() }
     }
+
+    static func nowUnixMs() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
 
     /// Cancels every experiment that has not reached an instrument.
     func cancelWaiting(reason: String) async {
@@ -161,6 +167,11 @@ actor CampaignActor {
         summary.stateReason = stateReason
         summary.submittedUnixMs = submittedAt
         summary.maxExperiments = UInt32(clamping: spec.maxExperiments)
+        summary.finishedUnixMs = finishedAt
+        summary.nowUnixMs = Self.nowUnixMs()
+        summary.objective = spec.objective.measurement
+        summary.direction = spec.objective.direction == .maximize ? .maximize : .minimize
+        summary.instrumentsInUse = Set(experiments.values.filter(\.state.isAtInstrument).compactMap(\.instrumentID)).sorted()
         summary.experiments = ExperimentState.allCases.compactMap { experimentState in
             guard let count = progress.counts[experimentState], count > 0 else { return nil }
             var entry = Labloop_V1_ExperimentCount()

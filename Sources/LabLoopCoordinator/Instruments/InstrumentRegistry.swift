@@ -12,10 +12,18 @@ struct InstrumentSession: Sendable {
     var lastSeen: ContinuousClock.Instant
     var lastSeenUnixMs: Int64
     var draining = false
+    /// Slot-seconds busy so far, and when `assigned` last changed: for utilisation.
+    var busySlotSeconds = 0.0
+    var lastChange: ContinuousClock.Instant
 
     var instrumentID: String { hello.instrumentID }
     var capacity: Int { Int(hello.capacity) }
     var operations: Set<String> { Set(hello.operations.map(\.name)) }
+
+    mutating func accumulate(now: ContinuousClock.Instant) {
+        busySlotSeconds += Double(assigned.count) * InstrumentRegistry.seconds(now - lastChange)
+        lastChange = now
+    }
 }
 
 /// Owns the instrument sessions: who is connected, what each can do, and its free capacity.
@@ -23,6 +31,7 @@ actor InstrumentRegistry {
     private var sessions: [String: InstrumentSession] = [:]
     private var byRouting: [Data: String] = [:]
     private let clock = ContinuousClock()
+    private let started = ContinuousClock.now
 
     /// Registers (or re-registers after a reconnect) an agent. Returns the experiments the
     /// coordinator believed were on this instrument before this hello.
@@ -30,9 +39,10 @@ actor InstrumentRegistry {
         let previous = sessions[hello.instrumentID]
         if let old = previous?.routingID, old != routingID { byRouting[old] = nil }
         var session = InstrumentSession(hello: hello, routingID: routingID, lastSeen: clock.now,
-                                        lastSeenUnixMs: Self.nowUnixMs())
+                                        lastSeenUnixMs: Self.nowUnixMs(), lastChange: clock.now)
         session.assigned = previous?.assigned ?? []
         session.draining = previous?.draining ?? false
+        session.busySlotSeconds = previous?.busySlotSeconds ?? 0
         sessions[hello.instrumentID] = session
         byRouting[routingID] = hello.instrumentID
         return session.assigned
@@ -67,6 +77,7 @@ actor InstrumentRegistry {
     func reserve(instrumentID: String, experimentID: String) -> Data? {
         guard var session = sessions[instrumentID], session.connected, !session.draining,
               session.assigned.count < session.capacity else { return nil }
+        session.accumulate(now: clock.now)
         session.assigned.insert(experimentID)
         sessions[instrumentID] = session
         return session.routingID
@@ -74,11 +85,19 @@ actor InstrumentRegistry {
 
     /// Marks an experiment as on an instrument without checking capacity (recovery).
     func attach(instrumentID: String, experimentID: String) {
+        sessions[instrumentID]?.accumulate(now: clock.now)
         sessions[instrumentID]?.assigned.insert(experimentID)
     }
 
     func release(instrumentID: String, experimentID: String) {
+        sessions[instrumentID]?.accumulate(now: clock.now)
         sessions[instrumentID]?.assigned.remove(experimentID)
+    }
+
+    /// Stops (or, with `undo`, resumes) giving the instrument new work.
+    func drain(_ instrumentID: String, undo: Bool) throws(WireError) {
+        guard sessions[instrumentID] != nil else { throw WireError(.unknownID, "unknown instrument \(instrumentID)") }
+        sessions[instrumentID]?.draining = !undo
     }
 
     /// Agents silent longer than `timeout`: marked disconnected and returned with what they held.
@@ -97,6 +116,7 @@ actor InstrumentRegistry {
     func disconnect(_ instrumentID: String) -> Set<String> {
         guard var session = sessions[instrumentID] else { return [] }
         let held = session.assigned
+        session.accumulate(now: clock.now)
         session.connected = false
         session.assigned = []
         byRouting[session.routingID] = nil
@@ -109,7 +129,8 @@ actor InstrumentRegistry {
     func remember(hello: Labloop_V1_AgentHello) {
         guard sessions[hello.instrumentID] == nil else { return }
         sessions[hello.instrumentID] = InstrumentSession(
-            hello: hello, routingID: Data(), connected: false, lastSeen: clock.now, lastSeenUnixMs: 0)
+            hello: hello, routingID: Data(), connected: false, lastSeen: clock.now, lastSeenUnixMs: 0,
+            lastChange: clock.now)
     }
 
     func summaries() -> [Labloop_V1_InstrumentSummary] {
@@ -122,9 +143,19 @@ actor InstrumentRegistry {
             summary.running = UInt32(session.assigned.count)
             summary.operations = session.hello.operations.map(\.name)
             summary.lastSeenUnixMs = session.lastSeenUnixMs
+            summary.currentExperiments = session.assigned.sorted()
+            summary.draining = session.draining
+            var current = session
+            current.accumulate(now: clock.now)
+            let available = Double(max(1, session.capacity)) * Self.seconds(clock.now - started)
+            summary.utilisation = available > 0 ? min(1, current.busySlotSeconds / available) : 0
             return summary
         }
     }
 
     private static func nowUnixMs() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
 }

@@ -48,10 +48,59 @@ extension Coordinator {
             var list = Labloop_V1_InstrumentList()
             list.instruments = await deps.registry.summaries()
             reply.instruments = list
+        case .approve(let approve)?:
+            reply.decision = try await decide(approve: true, approve.campaignID, approve.experimentIds, approve.reason,
+                                              principal: principal)
+        case .reject(let reject)?:
+            reply.decision = try await decide(approve: false, reject.campaignID, reject.experimentIds, reject.reason,
+                                              principal: principal)
+        case .export(let export)?:
+            let limit = export.maxRows == 0 ? 1_000 : min(Int(export.maxRows), 5_000)
+            guard campaigns[export.campaignID] != nil else { throw WireError(.unknownID, "unknown campaign \(export.campaignID)") }
+            do {
+                let page = try await deps.store.experimentRows(campaignID: export.campaignID,
+                                                               after: export.afterExperimentID, limit: limit)
+                var out = Labloop_V1_ExportPage()
+                out.rows = page.rows
+                out.more = page.more
+                reply.exportPage = out
+            } catch {
+                throw WireError(.unavailable, "export failed: \(error)")
+            }
+        case .drain(let drain)?:
+            try await audited(principal, drain.undo ? "undrain" : "drain", drain.instrumentID) { () async throws(WireError) in
+                try await self.deps.registry.drain(drain.instrumentID, undo: drain.undo)
+            }
+            var list = Labloop_V1_InstrumentList()
+            list.instruments = await deps.registry.summaries()
+            reply.instruments = list
+            if drain.undo { await deps.dispatcher.kick() }
         case nil:
             throw WireError(.malformed, "control_request has no command (or an unknown one)")
         }
         return reply
+    }
+
+    private func decide(approve: Bool, _ campaignID: String, _ ids: [String], _ reason: String,
+                        principal: String) async throws(WireError) -> Labloop_V1_DecisionResult {
+        let campaign: CampaignActor
+        do {
+            campaign = try existing(campaignID)
+        } catch {
+            await audit(principal, approve ? "approve" : "reject", campaignID, outcome: "refused: \(error.reason)")
+            throw error
+        }
+        var result = Labloop_V1_DecisionResult()
+        do {
+            result.experimentIds = try await campaign.decide(approve: approve, experimentIDs: ids, principal: principal,
+                                                             reason: reason)
+        } catch {
+            await audit(principal, approve ? "approve" : "reject", "\(campaignID) \(ids.joined(separator: ","))",
+                        outcome: "refused: \(error.reason)")
+            throw error
+        }
+        result.campaign = await campaign.summary()
+        return result
     }
 
     private func existing(_ campaignID: String) throws(WireError) -> CampaignActor {

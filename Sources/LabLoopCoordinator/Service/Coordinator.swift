@@ -54,6 +54,7 @@ public actor Coordinator {
             campaigns[stored.id] = campaign
             if !stored.state.isTerminal { await deps.dispatcher.add(campaign: campaign, id: stored.id) }
             await campaign.load(try await deps.store.experiments(campaignID: stored.id))
+            if stored.state.isTerminal { await campaign.restoreFinished(at: stored.updatedAt) }
             deps.logger.info("resumed campaign", metadata: ["campaign": "\(stored.id)", "state": "\(stored.state.rawValue)"])
         }
     }

@@ -4,7 +4,7 @@
 /// L-BFGS direction, and each trial point is projected back into the box and accepted on the
 /// Armijo condition. Simpler than full L-BFGS-B (no generalised Cauchy point), which is plenty
 /// for the smooth, low-dimensional problems here: hyperparameters and acquisition maxima.
-struct BoxLBFGS {
+struct BoxLBFGS: Sendable {
     /// A value and its gradient, or nil where the function cannot be evaluated (treated as +∞).
     typealias Objective = ([Double]) -> (value: Double, gradient: [Double])?
 
@@ -36,8 +36,11 @@ struct BoxLBFGS {
         for _ in 0..<maximumIterations {
             let projected = projectedGradient(x, gradient)
             guard projected.contains(where: { abs($0) > gradientTolerance }) else { break }
-            var direction = Self.twoLoop(projected, steps: steps, changes: changes)
-            for i in direction.indices where projected[i] == 0 { direction[i] = 0 }
+            // Curvature along held variables says nothing about the free ones: use the pairs
+            // restricted to the free subspace.
+            let free = projected.map { $0 != 0 }
+            func restricted(_ vector: [Double]) -> [Double] { vector.indices.map { free[$0] ? vector[$0] : 0 } }
+            var direction = Self.twoLoop(projected, steps: steps.map(restricted), changes: changes.map(restricted))
             if Self.dot(direction, projected) >= 0 {
                 // Curvature pairs gone stale near a bound: restart from steepest descent.
                 direction = projected.map { -$0 }
@@ -104,16 +107,20 @@ struct BoxLBFGS {
         var q = gradient
         var alphas = [Double](repeating: 0, count: steps.count)
         for k in stride(from: steps.count - 1, through: 0, by: -1) {
-            let rho = 1 / dot(changes[k], steps[k])
+            let curvature = dot(changes[k], steps[k])
+            guard curvature > 0 else { continue }
+            let rho = 1 / curvature
             alphas[k] = rho * dot(steps[k], q)
             for i in q.indices { q[i] -= alphas[k] * changes[k][i] }
         }
-        if let lastStep = steps.last, let lastChange = changes.last {
+        if let lastStep = steps.last, let lastChange = changes.last, dot(lastStep, lastChange) > 0 {
             let gamma = dot(lastStep, lastChange) / dot(lastChange, lastChange)
             for i in q.indices { q[i] *= gamma }
         }
         for k in steps.indices {
-            let rho = 1 / dot(changes[k], steps[k])
+            let curvature = dot(changes[k], steps[k])
+            guard curvature > 0 else { continue }
+            let rho = 1 / curvature
             let beta = rho * dot(changes[k], q)
             for i in q.indices { q[i] += steps[k][i] * (alphas[k] - beta) }
         }

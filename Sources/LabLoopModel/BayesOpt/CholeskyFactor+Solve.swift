@@ -80,36 +80,34 @@ extension CholeskyFactor {
 
     /// A⁻¹ as a compact n×n row-major array.
     ///
-    /// Computes L⁻¹ by forward substitution on the identity (it stays lower triangular), then
-    /// A⁻¹ = L⁻ᵀL⁻¹ as a sum of outer products of its rows: n³/3 multiply-adds in all.
+    /// Builds U = L⁻ᵀ row by row (row c of U is column c of L⁻¹), then A⁻¹ = L⁻ᵀL⁻¹ = U·Uᵀ.
+    /// Both steps are contiguous dot products, which run faster than updates that store as
+    /// they go: n³/3 multiply-adds in all.
     public func inverse() -> [Double] {
         let n = order, stride = stride
-        var lowerInverse = [Double](repeating: 0, count: n * n)
+        var upper = [Double](repeating: 0, count: n * n)
         var result = [Double](repeating: 0, count: n * n)
         storage.withUnsafeBufferPointer { l in
-            lowerInverse.withUnsafeMutableBufferPointer { inv in
+            upper.withUnsafeMutableBufferPointer { u in
                 result.withUnsafeMutableBufferPointer { out in
-                    guard let l = l.baseAddress, let inv = inv.baseAddress, let out = out.baseAddress else { return }
-                    for i in 0..<n {
-                        let row = l + i * stride
-                        let target = inv + i * n
-                        target[i] = 1
-                        // Row j of L⁻¹ is zero beyond column j.
-                        for j in 0..<i where row[j] != 0 {
-                            VectorOps.axpy(-row[j], inv + j * n, target, j + 1)
-                        }
-                        let scale = 1 / row[i]
-                        for c in 0...i { target[c] *= scale }
-                    }
-                    // out[a, b] = Σ_k inv[k, a]·inv[k, b]: accumulate the lower triangle row by row of inv.
-                    for k in 0..<n {
-                        let source = inv + k * n
-                        for a in 0...k where source[a] != 0 {
-                            VectorOps.axpy(source[a], source, out + a * n, a + 1)
+                    guard let l = l.baseAddress, let u = u.baseAddress, let out = out.baseAddress else { return }
+                    for c in 0..<n {
+                        let row = u + c * n
+                        row[c] = 1 / l[c * stride + c]
+                        // (L⁻¹)[i, c] = −Σ_{c≤j<i} L[i, j]·(L⁻¹)[j, c] / L[i, i].
+                        for i in (c + 1)..<max(n, c + 1) {
+                            let factorRow = l + i * stride
+                            row[i] = -VectorOps.dot(factorRow + c, row + c, i - c) / factorRow[i]
                         }
                     }
+                    // A⁻¹[a, b] = Σ_{k≥max(a,b)} U[a, k]·U[b, k].
                     for a in 0..<n {
-                        for b in 0..<a { out[b * n + a] = out[a * n + b] }
+                        let rowA = u + a * n
+                        for b in a..<n {
+                            let value = VectorOps.dot(rowA + b, u + b * n + b, n - b)
+                            out[a * n + b] = value
+                            out[b * n + a] = value
+                        }
                     }
                 }
             }

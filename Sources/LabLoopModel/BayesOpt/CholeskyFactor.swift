@@ -2,6 +2,7 @@ import Foundation
 
 /// Why a symmetric matrix could not be factorised.
 public struct CholeskyError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// What went wrong.
     public enum Code: Sendable, Hashable {
         /// Not positive definite, even with the largest jitter on the diagonal.
         case notPositiveDefinite
@@ -11,6 +12,7 @@ public struct CholeskyError: Error, Sendable, Hashable, CustomStringConvertible 
         case wrongSize
     }
 
+    /// What went wrong.
     public var code: Code
     /// What was being done: "factorise" or "append".
     public var operation: String
@@ -19,6 +21,7 @@ public struct CholeskyError: Error, Sendable, Hashable, CustomStringConvertible 
     /// The largest jitter added to the diagonal before giving up.
     public var jitter: Double
 
+    /// What failed and what to try.
     public var description: String {
         switch code {
         case .notPositiveDefinite:
@@ -90,23 +93,39 @@ public struct CholeskyFactor: Sendable {
     }
 
     /// Row-by-row (Cholesky–Banachiewicz) factorisation into `storage`; false on a non-positive pivot.
-    /// Each element is a dot product of two contiguous row prefixes, which suits row-major storage.
+    ///
+    /// Each element is a dot product of two contiguous row prefixes, which suits row-major
+    /// storage. Rows are done in pairs so each earlier row is loaded once for both.
     private static func factorise(_ matrix: [Double], order n: Int, jitter: Double,
                                   into storage: inout [Double], stride: Int) -> Bool {
         matrix.withUnsafeBufferPointer { a in
             storage.withUnsafeMutableBufferPointer { l in
                 guard let a = a.baseAddress, let l = l.baseAddress else { return n == 0 }
-                for i in 0..<n {
+                /// Completes row i from its entries before `start` on, and its diagonal.
+                func finishRow(_ i: Int, from start: Int) -> Bool {
                     let row = l + i * stride
-                    for j in 0..<i {
+                    for j in start..<i {
                         let other = l + j * stride
                         row[j] = (a[i * n + j] - VectorOps.dot(row, other, j)) / other[j]
                     }
                     let pivot = a[i * n + i] + jitter - VectorOps.sumOfSquares(row, i)
                     guard pivot > 0, pivot.isFinite else { return false }
                     row[i] = pivot.squareRoot()
+                    return true
                 }
-                return true
+                var i = 0
+                while i + 1 < n {
+                    let first = l + i * stride, second = l + (i + 1) * stride
+                    for j in 0..<i {
+                        let other = l + j * stride
+                        let (dotFirst, dotSecond) = VectorOps.dot2(other, first, second, j)
+                        first[j] = (a[i * n + j] - dotFirst) / other[j]
+                        second[j] = (a[(i + 1) * n + j] - dotSecond) / other[j]
+                    }
+                    guard finishRow(i, from: i), finishRow(i + 1, from: i) else { return false }
+                    i += 2
+                }
+                return i == n || finishRow(i, from: 0)
             }
         }
     }

@@ -20,6 +20,7 @@ public struct GPHyperparameters: Sendable, Hashable {
     /// Noise variances the fit may choose; the floor keeps the kernel matrix well conditioned.
     public static let noiseVarianceRange: ClosedRange<Double> = 1e-6...2
 
+    /// Hyperparameters as given; `clamped()` moves them into the allowed ranges.
     public init(lengthScales: [Double], signalVariance: Double, noiseVariance: Double) {
         self.lengthScales = lengthScales
         self.signalVariance = signalVariance

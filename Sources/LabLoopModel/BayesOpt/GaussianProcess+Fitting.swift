@@ -1,4 +1,5 @@
 import LabLoopCore
+import Foundation
 
 /// How `GaussianProcess.fit` chooses hyperparameters.
 public struct GPFitOptions: Sendable, Hashable {
@@ -8,13 +9,15 @@ public struct GPFitOptions: Sendable, Hashable {
     public var maximumFitPoints: Int
     /// Random starting points tried (by likelihood only) besides the default one.
     public var screenedStarts: Int
-    /// How many of the best screened starts are optimised, besides the warm start.
+    /// How many starts are optimised: the best screened ones, or the warm start and the best
+    /// screened ones (with 100 fit points or more, only those that already beat the warm start).
     public var optimizedStarts: Int
     /// L-BFGS iterations per optimised start.
     public var maximumIterations: Int
     /// Seeds the random starting points.
     public var seed: UInt64
 
+    /// The defaults suit `GPStrategy`: a few hundred fit points, two optimised starts.
     public init(maximumFitPoints: Int = 250, screenedStarts: Int = 8, optimizedStarts: Int = 2,
                 maximumIterations: Int = 60, seed: UInt64 = 0) {
         self.maximumFitPoints = maximumFitPoints
@@ -29,23 +32,26 @@ extension GaussianProcess {
     /// Fits the hyperparameters to `inputs` and `outputs` and conditions on all the points.
     ///
     /// Maximises the log marginal likelihood of the standardised outputs plus weak log-normal
-    /// priors, in log space within `GPHyperparameters`' ranges, by L-BFGS from several starts:
-    /// `warmStart` (typically the previous fit) and the most likely of a few random draws.
-    /// With more than `options.maximumFitPoints` points, fits on the best fifth of them by
-    /// output plus the most recent (the last in `outputs`), which is where the search is.
+    /// priors, in log space within `GPHyperparameters`' ranges, by L-BFGS from several starts
+    /// run concurrently: the most likely of a few random draws, with `warmStart` (typically the
+    /// previous fit) in place of one of them when given. With more than `options.maximumFitPoints` points, fits on the best fifth
+    /// of them by output plus the most recent (the last in `outputs`), which is where the search is.
     public static func fit(inputs: [[Double]], outputs: [Double], warmStart: GPHyperparameters? = nil,
-                           options: GPFitOptions = GPFitOptions()) throws(GaussianProcessError) -> GaussianProcess {
+                           options: GPFitOptions = GPFitOptions()) async throws(GaussianProcessError) -> GaussianProcess {
         guard let dimension = inputs.first?.count else { throw GaussianProcessError(code: .noData, operation: "fit") }
         guard inputs.count == outputs.count, inputs.allSatisfy({ $0.count == dimension }) else {
             throw GaussianProcessError(code: .wrongShape, operation: "fit")
         }
-        return try fit(flatInputs: inputs.flatMap { $0 }, outputs: outputs, dimension: dimension,
-                       warmStart: warmStart, options: options, reserving: 0)
+        return try await fit(flatInputs: inputs.flatMap { $0 }, outputs: outputs, dimension: dimension,
+                             warmStart: warmStart, options: options, reserving: 0)
     }
 
     static func fit(flatInputs: [Double], outputs: [Double], dimension: Int, warmStart: GPHyperparameters?,
-                    options: GPFitOptions, reserving extra: Int) throws(GaussianProcessError) -> GaussianProcess {
+                    options: GPFitOptions, reserving extra: Int) async throws(GaussianProcessError) -> GaussianProcess {
         guard !outputs.isEmpty else { throw GaussianProcessError(code: .noData, operation: "fit") }
+        guard flatInputs.count == outputs.count * dimension else {
+            throw GaussianProcessError(code: .wrongShape, operation: "fit")
+        }
         guard flatInputs.allSatisfy(\.isFinite), outputs.allSatisfy(\.isFinite) else {
             throw GaussianProcessError(code: .notFinite, operation: "fit")
         }
@@ -57,7 +63,7 @@ extension GaussianProcess {
         let problem = LikelihoodProblem(inputs: subsetInputs, outputs: subset.map { (outputs[$0] - offset) / scale },
                                         dimension: dimension)
         let warm = warmStart.flatMap { $0.dimension == dimension ? $0.clamped() : nil }
-        let hyperparameters = try fitHyperparameters(problem, warmStart: warm, options: options)
+        let hyperparameters = try await fitHyperparameters(problem, warmStart: warm, options: options)
         return try GaussianProcess(flatInputs: flatInputs, outputs: outputs, hyperparameters: hyperparameters,
                                    standardizing: true, reserving: extra)
     }
@@ -66,8 +72,7 @@ extension GaussianProcess {
     static func fitSubset(outputs: [Double], limit: Int) -> [Int] {
         let n = outputs.count
         guard n > limit, limit > 0 else { return Array(0..<n) }
-        let bestCount = limit / 5
-        let best = outputs.indices.sorted { outputs[$0] > outputs[$1] }.prefix(bestCount)
+        let best = outputs.indices.sorted { outputs[$0] > outputs[$1] }.prefix(limit / 5)
         var chosen = Set(best)
         for index in stride(from: n - 1, through: 0, by: -1) where chosen.count < limit {
             chosen.insert(index)
@@ -75,49 +80,71 @@ extension GaussianProcess {
         return chosen.sorted()
     }
 
-    /// The maximum a posteriori log hyperparameters, or the error from the last failed attempt.
+    /// The maximum a posteriori hyperparameters, or the error from a failed attempt.
     private static func fitHyperparameters(_ problem: LikelihoodProblem, warmStart: GPHyperparameters?,
-                                           options: GPFitOptions) throws(GaussianProcessError) -> GPHyperparameters {
+                                           options: GPFitOptions) async throws(GaussianProcessError) -> GPHyperparameters {
         let dimension = problem.dimension
         let bounds = GPHyperparameters.logBounds(dimension: dimension)
-        var lastError = GaussianProcessError(code: .notFinite, operation: "fit")
-        // Negative log posterior: minimised, and nil (+∞) where the kernel matrix will not factorise.
-        func objective(_ theta: [Double], gradient: Bool) -> (value: Double, gradient: [Double])? {
-            do {
-                let (value, likelihoodGradient) = try problem.evaluate(theta, withGradient: gradient)
-                let prior = HyperparameterPrior.logDensity(theta)
-                let total = -(value + prior.value)
-                guard gradient else { return (total, []) }
-                return (total, zip(likelihoodGradient, prior.gradient).map { -($0 + $1) })
-            } catch {
-                lastError = error
-                return nil
-            }
-        }
-
+        // Screen random draws by likelihood alone (one factorisation each) and optimise the best.
         var rng = SplitMix64(seed: options.seed ^ 0x6A09_E667_F3BC_C908)
         var screened: [(theta: [Double], value: Double)] = []
+        var lastError = GaussianProcessError(code: .notFinite, operation: "fit")
         let initial = GPHyperparameters.initial(dimension: dimension).clamped().logVector
         for draw in 0...max(options.screenedStarts, 0) {
             let theta = draw == 0 ? initial : (0..<(dimension + 2)).map { index in
                 Double.random(in: bounds.lower[index]...bounds.upper[index], using: &rng)
             }
-            if let value = objective(theta, gradient: false)?.value { screened.append((theta, value)) }
+            switch negativeLogPosterior(problem, theta, withGradient: false) {
+            case .success(let value): screened.append((theta, value.value))
+            case .failure(let error): lastError = error
+            }
         }
         screened.sort { $0.value < $1.value }
         var starts = screened.prefix(max(options.optimizedStarts, 1)).map(\.theta)
-        if let warmStart { starts.insert(warmStart.logVector, at: 0) }
+        if let warmStart, case .success(let warm) = negativeLogPosterior(problem, warmStart.logVector, withGradient: false) {
+            // Beside the previous fit, small problems can afford a fresh start, which keeps a
+            // stale likelihood mode from persisting; large ones only re-optimise a draw that
+            // already beats the previous fit (the likelihood has moved since).
+            let fresh = problem.count < 100 ? screened : screened.filter { $0.value < warm.value }
+            starts = [warmStart.logVector] + fresh.prefix(max(options.optimizedStarts - 1, 0)).map(\.theta)
+        }
 
         var optimizer = BoxLBFGS(lower: bounds.lower, upper: bounds.upper)
         optimizer.maximumIterations = options.maximumIterations
-        optimizer.gradientTolerance = 1e-4
-        optimizer.firstStep = 1
-        var best: BoxLBFGS.Result?
-        for start in starts {
-            guard let result = optimizer.minimize(from: start, { objective($0, gradient: true) }) else { continue }
-            if result.value < best?.value ?? .infinity { best = result }
+        optimizer.gradientTolerance = 1e-3
+        // Likelihood differences of a hundredth of a nat do not change the model.
+        optimizer.relativeTolerance = 1e-5
+        if let v = ProcessInfo.processInfo.environment["GPTOL"].flatMap(Double.init) { optimizer.relativeTolerance = v; optimizer.gradientTolerance = v * 100 }
+        // Starts are independent and each costs many O(n³) evaluations: run them side by side.
+        let results = await withTaskGroup(of: (index: Int, result: BoxLBFGS.Result?).self) { group in
+            for (index, start) in starts.enumerated() {
+                group.addTask { [optimizer] in
+                    let result = optimizer.minimize(from: start) { theta in
+                        try? negativeLogPosterior(problem, theta, withGradient: true).get()
+                    }
+                    return (index, result)
+                }
+            }
+            var results: [(index: Int, result: BoxLBFGS.Result?)] = []
+            for await result in group { results.append(result) }
+            // Completion order varies; ties must not, so rank by start order too.
+            return results.sorted { $0.index < $1.index }.compactMap(\.result)
         }
-        guard let best else { throw lastError }
+        guard let best = results.min(by: { $0.value < $1.value }) else { throw lastError }
         return GPHyperparameters(logVector: best.x)
+    }
+
+    /// −(log marginal likelihood + log prior) at log hyperparameters `theta`: what the fit minimises.
+    private static func negativeLogPosterior(_ problem: LikelihoodProblem, _ theta: [Double], withGradient: Bool)
+        -> Result<(value: Double, gradient: [Double]), GaussianProcessError> {
+        do {
+            let (value, likelihoodGradient) = try problem.evaluate(theta, withGradient: withGradient)
+            let prior = HyperparameterPrior.logDensity(theta)
+            let total = -(value + prior.value)
+            guard withGradient else { return .success((total, [])) }
+            return .success((total, zip(likelihoodGradient, prior.gradient).map { -($0 + $1) }))
+        } catch {
+            return .failure(error)
+        }
     }
 }

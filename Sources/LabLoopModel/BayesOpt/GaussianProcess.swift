@@ -2,6 +2,7 @@ import Foundation
 
 /// Why a Gaussian process could not be built.
 public struct GaussianProcessError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// What went wrong.
     public enum Code: Sendable, Hashable {
         /// No training points.
         case noData
@@ -13,17 +14,23 @@ public struct GaussianProcessError: Error, Sendable, Hashable, CustomStringConve
         case factorisationFailed
     }
 
+    /// What went wrong.
     public var code: Code
     /// What was being done: "condition", "fit" or "likelihood".
     public var operation: String
     /// The underlying factorisation error, for `factorisationFailed`.
     public var cholesky: CholeskyError?
 
+    /// What failed and what to try.
     public var description: String {
         switch code {
-        case .noData: "Gaussian process \(operation) failed: there are no training points"
-        case .wrongShape: "Gaussian process \(operation) failed: inputs and outputs do not match in shape"
-        case .notFinite: "Gaussian process \(operation) failed: an input or output is NaN or infinite"
+        case .noData: "Gaussian process \(operation) failed: there are no training points; observe some first"
+        case .wrongShape:
+            "Gaussian process \(operation) failed: inputs and outputs do not match in shape; give one output per "
+                + "input and the same number of coordinates in every input"
+        case .notFinite:
+            "Gaussian process \(operation) failed: an input or output is NaN or infinite, or the outputs are too large "
+                + "to standardise; drop or rescale such values"
         case .factorisationFailed:
             "Gaussian process \(operation) failed: \(cholesky.map(String.init(describing:)) ?? "factorisation failed")"
         }
@@ -32,10 +39,12 @@ public struct GaussianProcessError: Error, Sendable, Hashable, CustomStringConve
 
 /// The posterior of the latent function at one point, in the outputs' units.
 public struct GPPrediction: Sendable, Hashable {
+    /// The posterior mean.
     public var mean: Double
     /// Never negative: round-off that would make it so is clamped to 0.
     public var variance: Double
 
+    /// The square root of the variance.
     public var standardDeviation: Double { variance.squareRoot() }
 }
 
@@ -45,6 +54,7 @@ public struct GPPrediction: Sendable, Hashable {
 /// unless asked otherwise, and the hyperparameters' variances refer to the standardised outputs.
 /// Predictions are of the latent function, without observation noise, in the outputs' units.
 public struct GaussianProcess: Sendable {
+    /// The kernel and noise hyperparameters, for the standardised outputs.
     public let hyperparameters: GPHyperparameters
     /// Subtracted from the outputs before modelling.
     public let outputOffset: Double
@@ -55,7 +65,9 @@ public struct GaussianProcess: Sendable {
     /// Training inputs divided by the length scales, n×D row-major.
     private(set) var scaledInputs: [Double]
     private(set) var factor: CholeskyFactor
-    /// K⁻¹y for the standardised outputs y.
+    /// The standardised outputs y (fantasies included).
+    private(set) var standardizedOutputs: [Double]
+    /// K⁻¹y.
     private(set) var alpha: [Double]
     let inverseLengthScales: [Double]
 
@@ -97,6 +109,7 @@ public struct GaussianProcess: Sendable {
         count = n
         scaledInputs = scaled
         alpha = factor.solve(y)
+        standardizedOutputs = y
         inverseLengthScales = hyperparameters.lengthScales.map { 1 / $0 }
     }
 
@@ -115,7 +128,7 @@ public struct GaussianProcess: Sendable {
     public var dimension: Int { hyperparameters.dimension }
 
     /// Posterior means and variances of the latent function at `points`, in the outputs' units.
-    public func predict(_ points: [[Double]]) -> [GPPrediction] {
+    public func posterior(at points: [[Double]]) -> [GPPrediction] {
         precondition(points.allSatisfy { $0.count == dimension }, "each point needs \(dimension) coordinates")
         let posterior = standardizedPosterior(query: points.flatMap { $0 }, count: points.count)
         return zip(posterior.mean, posterior.variance).map { mean, variance in
@@ -143,6 +156,13 @@ public struct GaussianProcess: Sendable {
         return (mean, variance.map { max($0, 0) }, cross)
     }
 
+    /// The standardised posterior means at the training points, O(n): K_f·α = y − (noise + jitter)·α
+    /// because the kernel matrix is K_f plus noise and jitter on its diagonal.
+    func standardizedTrainingMeans() -> [Double] {
+        let diagonal = hyperparameters.noiseVariance + factor.jitter
+        return zip(standardizedOutputs, alpha).map { $0 - diagonal * $1 }
+    }
+
     /// Adds a fantasy observation at `x` equal to the posterior mean there (kriging believer).
     ///
     /// Hyperparameters stay; the mean is unchanged everywhere (K⁻¹y gains a zero), and the
@@ -160,8 +180,11 @@ public struct GaussianProcess: Sendable {
                 }
             }
         }
+        var mean = 0.0
+        for i in 0..<count { mean += column[i] * alpha[i] }
         try factor.append(column: column, diagonal: signal + hyperparameters.noiseVariance)
         scaledInputs += scaled
+        standardizedOutputs.append(mean)
         alpha.append(0)
         count += 1
     }

@@ -115,6 +115,75 @@ public nonisolated struct Labloop_V1_ListInstruments: Sendable {
   public init() {}
 }
 
+/// Manual approval: experiments awaiting approval move to queued (approve) or rejected (reject).
+public nonisolated struct Labloop_V1_ApproveExperiments: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var campaignID: String = String()
+
+  /// empty = every experiment awaiting approval
+  public var experimentIds: [String] = []
+
+  public var reason: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Labloop_V1_RejectExperiments: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var campaignID: String = String()
+
+  /// empty = every experiment awaiting approval
+  public var experimentIds: [String] = []
+
+  public var reason: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// One page of a campaign's experiment attempts, oldest first.
+public nonisolated struct Labloop_V1_ExportCampaign: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var campaignID: String = String()
+
+  /// empty = from the start; else continue after this id
+  public var afterExperimentID: String = String()
+
+  /// 0 = 1000; capped at 5000
+  public var maxRows: UInt32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// Stop giving an instrument new work (running experiments finish); undo = accept work again.
+public nonisolated struct Labloop_V1_DrainInstrument: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var instrumentID: String = String()
+
+  public var undo: Bool = false
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 public nonisolated struct Labloop_V1_ControlRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -178,6 +247,38 @@ public nonisolated struct Labloop_V1_ControlRequest: Sendable {
     set {command = .listInstruments(newValue)}
   }
 
+  public var approve: Labloop_V1_ApproveExperiments {
+    get {
+      if case .approve(let v)? = command {return v}
+      return Labloop_V1_ApproveExperiments()
+    }
+    set {command = .approve(newValue)}
+  }
+
+  public var reject: Labloop_V1_RejectExperiments {
+    get {
+      if case .reject(let v)? = command {return v}
+      return Labloop_V1_RejectExperiments()
+    }
+    set {command = .reject(newValue)}
+  }
+
+  public var export: Labloop_V1_ExportCampaign {
+    get {
+      if case .export(let v)? = command {return v}
+      return Labloop_V1_ExportCampaign()
+    }
+    set {command = .export(newValue)}
+  }
+
+  public var drain: Labloop_V1_DrainInstrument {
+    get {
+      if case .drain(let v)? = command {return v}
+      return Labloop_V1_DrainInstrument()
+    }
+    set {command = .drain(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Command: Equatable, Sendable {
@@ -188,6 +289,10 @@ public nonisolated struct Labloop_V1_ControlRequest: Sendable {
     case resume(Labloop_V1_ResumeCampaign)
     case cancel(Labloop_V1_CancelCampaign)
     case listInstruments(Labloop_V1_ListInstruments)
+    case approve(Labloop_V1_ApproveExperiments)
+    case reject(Labloop_V1_RejectExperiments)
+    case export(Labloop_V1_ExportCampaign)
+    case drain(Labloop_V1_DrainInstrument)
 
   }
 
@@ -242,6 +347,20 @@ public nonisolated struct Labloop_V1_CampaignSummary: Sendable {
 
   public var project: String = String()
 
+  /// instruments running or assigned its experiments now
+  public var instrumentsInUse: [String] = []
+
+  /// when it completed or was cancelled; 0 while active
+  public var finishedUnixMs: Int64 = 0
+
+  /// the coordinator's clock when the summary was made
+  public var nowUnixMs: Int64 = 0
+
+  /// the objective measurement
+  public var objective: String = String()
+
+  public var direction: Labloop_V1_Direction = .unspecified
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -268,9 +387,188 @@ public nonisolated struct Labloop_V1_InstrumentSummary: Sendable {
 
   public var lastSeenUnixMs: Int64 = 0
 
+  public var currentExperiments: [String] = []
+
+  public var draining: Bool = false
+
+  /// fraction of capacity×time busy since the coordinator started, 0…1
+  public var utilisation: Double = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
+}
+
+/// One experiment attempt with everything known about it (export, plots).
+public nonisolated struct Labloop_V1_ExperimentRow: @unchecked Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var experimentID: String {
+    get {_storage._experimentID}
+    set {_uniqueStorage()._experimentID = newValue}
+  }
+
+  public var campaignID: String {
+    get {_storage._campaignID}
+    set {_uniqueStorage()._campaignID = newValue}
+  }
+
+  public var attempt: UInt32 {
+    get {_storage._attempt}
+    set {_uniqueStorage()._attempt = newValue}
+  }
+
+  public var retryOf: String {
+    get {_storage._retryOf}
+    set {_uniqueStorage()._retryOf = newValue}
+  }
+
+  public var candidateID: String {
+    get {_storage._candidateID}
+    set {_uniqueStorage()._candidateID = newValue}
+  }
+
+  public var proposalID: String {
+    get {_storage._proposalID}
+    set {_uniqueStorage()._proposalID = newValue}
+  }
+
+  public var modelID: String {
+    get {_storage._modelID}
+    set {_uniqueStorage()._modelID = newValue}
+  }
+
+  public var modelVersion: String {
+    get {_storage._modelVersion}
+    set {_uniqueStorage()._modelVersion = newValue}
+  }
+
+  public var state: Labloop_V1_ExperimentState {
+    get {_storage._state}
+    set {_uniqueStorage()._state = newValue}
+  }
+
+  /// the instrument (its agent reports under the same id)
+  public var instrumentID: String {
+    get {_storage._instrumentID}
+    set {_uniqueStorage()._instrumentID = newValue}
+  }
+
+  public var parameters: [Labloop_V1_NamedValue] {
+    get {_storage._parameters}
+    set {_uniqueStorage()._parameters = newValue}
+  }
+
+  public var measurements: [Labloop_V1_NamedValue] {
+    get {_storage._measurements}
+    set {_uniqueStorage()._measurements = newValue}
+  }
+
+  public var predictedMean: Double {
+    get {_storage._predictedMean ?? 0}
+    set {_uniqueStorage()._predictedMean = newValue}
+  }
+  /// Returns true if `predictedMean` has been explicitly set.
+  public var hasPredictedMean: Bool {_storage._predictedMean != nil}
+  /// Clears the value of `predictedMean`. Subsequent reads from it will return its default value.
+  public mutating func clearPredictedMean() {_uniqueStorage()._predictedMean = nil}
+
+  public var predictedStd: Double {
+    get {_storage._predictedStd ?? 0}
+    set {_uniqueStorage()._predictedStd = newValue}
+  }
+  /// Returns true if `predictedStd` has been explicitly set.
+  public var hasPredictedStd: Bool {_storage._predictedStd != nil}
+  /// Clears the value of `predictedStd`. Subsequent reads from it will return its default value.
+  public mutating func clearPredictedStd() {_uniqueStorage()._predictedStd = nil}
+
+  public var failureKind: String {
+    get {_storage._failureKind}
+    set {_uniqueStorage()._failureKind = newValue}
+  }
+
+  public var failureMessage: String {
+    get {_storage._failureMessage}
+    set {_uniqueStorage()._failureMessage = newValue}
+  }
+
+  public var createdUnixMs: Int64 {
+    get {_storage._createdUnixMs}
+    set {_uniqueStorage()._createdUnixMs = newValue}
+  }
+
+  /// reported by the instrument; 0 if unknown
+  public var startedUnixMs: Int64 {
+    get {_storage._startedUnixMs}
+    set {_uniqueStorage()._startedUnixMs = newValue}
+  }
+
+  /// reported by the instrument; 0 if unknown
+  public var finishedUnixMs: Int64 {
+    get {_storage._finishedUnixMs}
+    set {_uniqueStorage()._finishedUnixMs = newValue}
+  }
+
+  /// when the result was committed; 0 if none
+  public var recordedUnixMs: Int64 {
+    get {_storage._recordedUnixMs}
+    set {_uniqueStorage()._recordedUnixMs = newValue}
+  }
+
+  /// reason of the last state change
+  public var stateReason: String {
+    get {_storage._stateReason}
+    set {_uniqueStorage()._stateReason = newValue}
+  }
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+public nonisolated struct Labloop_V1_ExportPage: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var rows: [Labloop_V1_ExperimentRow] = []
+
+  public var more: Bool = false
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Labloop_V1_DecisionResult: @unchecked Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// the experiments whose state changed
+  public var experimentIds: [String] {
+    get {_storage._experimentIds}
+    set {_uniqueStorage()._experimentIds = newValue}
+  }
+
+  public var campaign: Labloop_V1_CampaignSummary {
+    get {_storage._campaign ?? Labloop_V1_CampaignSummary()}
+    set {_uniqueStorage()._campaign = newValue}
+  }
+  /// Returns true if `campaign` has been explicitly set.
+  public var hasCampaign: Bool {_storage._campaign != nil}
+  /// Clears the value of `campaign`. Subsequent reads from it will return its default value.
+  public mutating func clearCampaign() {_uniqueStorage()._campaign = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _storage = _StorageClass.defaultInstance
 }
 
 public nonisolated struct Labloop_V1_ControlReply: Sendable {
@@ -298,13 +596,31 @@ public nonisolated struct Labloop_V1_ControlReply: Sendable {
     set {result = .campaigns(newValue)}
   }
 
-  /// list_instruments
+  /// list_instruments, drain
   public var instruments: Labloop_V1_InstrumentList {
     get {
       if case .instruments(let v)? = result {return v}
       return Labloop_V1_InstrumentList()
     }
     set {result = .instruments(newValue)}
+  }
+
+  /// approve, reject
+  public var decision: Labloop_V1_DecisionResult {
+    get {
+      if case .decision(let v)? = result {return v}
+      return Labloop_V1_DecisionResult()
+    }
+    set {result = .decision(newValue)}
+  }
+
+  /// export
+  public var exportPage: Labloop_V1_ExportPage {
+    get {
+      if case .exportPage(let v)? = result {return v}
+      return Labloop_V1_ExportPage()
+    }
+    set {result = .exportPage(newValue)}
   }
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -314,8 +630,12 @@ public nonisolated struct Labloop_V1_ControlReply: Sendable {
     case campaign(Labloop_V1_CampaignSummary)
     /// list_campaigns
     case campaigns(Labloop_V1_CampaignList)
-    /// list_instruments
+    /// list_instruments, drain
     case instruments(Labloop_V1_InstrumentList)
+    /// approve, reject
+    case decision(Labloop_V1_DecisionResult)
+    /// export
+    case exportPage(Labloop_V1_ExportPage)
 
   }
 
@@ -547,9 +867,164 @@ nonisolated extension Labloop_V1_ListInstruments: SwiftProtobuf.Message, SwiftPr
   }
 }
 
+nonisolated extension Labloop_V1_ApproveExperiments: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ApproveExperiments"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}campaign_id\0\u{3}experiment_ids\0\u{1}reason\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.campaignID) }()
+      case 2: try { try decoder.decodeRepeatedStringField(value: &self.experimentIds) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.reason) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.campaignID.isEmpty {
+      try visitor.visitSingularStringField(value: self.campaignID, fieldNumber: 1)
+    }
+    if !self.experimentIds.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.experimentIds, fieldNumber: 2)
+    }
+    if !self.reason.isEmpty {
+      try visitor.visitSingularStringField(value: self.reason, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Labloop_V1_ApproveExperiments, rhs: Labloop_V1_ApproveExperiments) -> Bool {
+    if lhs.campaignID != rhs.campaignID {return false}
+    if lhs.experimentIds != rhs.experimentIds {return false}
+    if lhs.reason != rhs.reason {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Labloop_V1_RejectExperiments: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RejectExperiments"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}campaign_id\0\u{3}experiment_ids\0\u{1}reason\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.campaignID) }()
+      case 2: try { try decoder.decodeRepeatedStringField(value: &self.experimentIds) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.reason) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.campaignID.isEmpty {
+      try visitor.visitSingularStringField(value: self.campaignID, fieldNumber: 1)
+    }
+    if !self.experimentIds.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.experimentIds, fieldNumber: 2)
+    }
+    if !self.reason.isEmpty {
+      try visitor.visitSingularStringField(value: self.reason, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Labloop_V1_RejectExperiments, rhs: Labloop_V1_RejectExperiments) -> Bool {
+    if lhs.campaignID != rhs.campaignID {return false}
+    if lhs.experimentIds != rhs.experimentIds {return false}
+    if lhs.reason != rhs.reason {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Labloop_V1_ExportCampaign: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ExportCampaign"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}campaign_id\0\u{3}after_experiment_id\0\u{3}max_rows\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.campaignID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.afterExperimentID) }()
+      case 3: try { try decoder.decodeSingularUInt32Field(value: &self.maxRows) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.campaignID.isEmpty {
+      try visitor.visitSingularStringField(value: self.campaignID, fieldNumber: 1)
+    }
+    if !self.afterExperimentID.isEmpty {
+      try visitor.visitSingularStringField(value: self.afterExperimentID, fieldNumber: 2)
+    }
+    if self.maxRows != 0 {
+      try visitor.visitSingularUInt32Field(value: self.maxRows, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Labloop_V1_ExportCampaign, rhs: Labloop_V1_ExportCampaign) -> Bool {
+    if lhs.campaignID != rhs.campaignID {return false}
+    if lhs.afterExperimentID != rhs.afterExperimentID {return false}
+    if lhs.maxRows != rhs.maxRows {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Labloop_V1_DrainInstrument: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".DrainInstrument"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}instrument_id\0\u{1}undo\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.instrumentID) }()
+      case 2: try { try decoder.decodeSingularBoolField(value: &self.undo) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.instrumentID.isEmpty {
+      try visitor.visitSingularStringField(value: self.instrumentID, fieldNumber: 1)
+    }
+    if self.undo != false {
+      try visitor.visitSingularBoolField(value: self.undo, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Labloop_V1_DrainInstrument, rhs: Labloop_V1_DrainInstrument) -> Bool {
+    if lhs.instrumentID != rhs.instrumentID {return false}
+    if lhs.undo != rhs.undo {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
 nonisolated extension Labloop_V1_ControlRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ControlRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}submit\0\u{3}list_campaigns\0\u{3}get_campaign\0\u{1}pause\0\u{1}resume\0\u{1}cancel\0\u{3}list_instruments\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}submit\0\u{3}list_campaigns\0\u{3}get_campaign\0\u{1}pause\0\u{1}resume\0\u{1}cancel\0\u{3}list_instruments\0\u{1}approve\0\u{1}reject\0\u{1}export\0\u{1}drain\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -648,6 +1123,58 @@ nonisolated extension Labloop_V1_ControlRequest: SwiftProtobuf.Message, SwiftPro
           self.command = .listInstruments(v)
         }
       }()
+      case 8: try {
+        var v: Labloop_V1_ApproveExperiments?
+        var hadOneofValue = false
+        if let current = self.command {
+          hadOneofValue = true
+          if case .approve(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.command = .approve(v)
+        }
+      }()
+      case 9: try {
+        var v: Labloop_V1_RejectExperiments?
+        var hadOneofValue = false
+        if let current = self.command {
+          hadOneofValue = true
+          if case .reject(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.command = .reject(v)
+        }
+      }()
+      case 10: try {
+        var v: Labloop_V1_ExportCampaign?
+        var hadOneofValue = false
+        if let current = self.command {
+          hadOneofValue = true
+          if case .export(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.command = .export(v)
+        }
+      }()
+      case 11: try {
+        var v: Labloop_V1_DrainInstrument?
+        var hadOneofValue = false
+        if let current = self.command {
+          hadOneofValue = true
+          if case .drain(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.command = .drain(v)
+        }
+      }()
       default: break
       }
     }
@@ -686,6 +1213,22 @@ nonisolated extension Labloop_V1_ControlRequest: SwiftProtobuf.Message, SwiftPro
     case .listInstruments?: try {
       guard case .listInstruments(let v)? = self.command else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
+    }()
+    case .approve?: try {
+      guard case .approve(let v)? = self.command else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 8)
+    }()
+    case .reject?: try {
+      guard case .reject(let v)? = self.command else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 9)
+    }()
+    case .export?: try {
+      guard case .export(let v)? = self.command else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 10)
+    }()
+    case .drain?: try {
+      guard case .drain(let v)? = self.command else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 11)
     }()
     case nil: break
     }
@@ -736,7 +1279,7 @@ nonisolated extension Labloop_V1_ExperimentCount: SwiftProtobuf.Message, SwiftPr
 
 nonisolated extension Labloop_V1_CampaignSummary: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".CampaignSummary"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}campaign_id\0\u{1}name\0\u{1}state\0\u{3}state_reason\0\u{1}experiments\0\u{3}best_objective\0\u{3}best_parameters\0\u{3}best_experiment_id\0\u{3}submitted_unix_ms\0\u{3}max_experiments\0\u{1}project\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}campaign_id\0\u{1}name\0\u{1}state\0\u{3}state_reason\0\u{1}experiments\0\u{3}best_objective\0\u{3}best_parameters\0\u{3}best_experiment_id\0\u{3}submitted_unix_ms\0\u{3}max_experiments\0\u{1}project\0\u{3}instruments_in_use\0\u{3}finished_unix_ms\0\u{3}now_unix_ms\0\u{1}objective\0\u{1}direction\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -755,6 +1298,11 @@ nonisolated extension Labloop_V1_CampaignSummary: SwiftProtobuf.Message, SwiftPr
       case 9: try { try decoder.decodeSingularInt64Field(value: &self.submittedUnixMs) }()
       case 10: try { try decoder.decodeSingularUInt32Field(value: &self.maxExperiments) }()
       case 11: try { try decoder.decodeSingularStringField(value: &self.project) }()
+      case 12: try { try decoder.decodeRepeatedStringField(value: &self.instrumentsInUse) }()
+      case 13: try { try decoder.decodeSingularInt64Field(value: &self.finishedUnixMs) }()
+      case 14: try { try decoder.decodeSingularInt64Field(value: &self.nowUnixMs) }()
+      case 15: try { try decoder.decodeSingularStringField(value: &self.objective) }()
+      case 16: try { try decoder.decodeSingularEnumField(value: &self.direction) }()
       default: break
       }
     }
@@ -798,6 +1346,21 @@ nonisolated extension Labloop_V1_CampaignSummary: SwiftProtobuf.Message, SwiftPr
     if !self.project.isEmpty {
       try visitor.visitSingularStringField(value: self.project, fieldNumber: 11)
     }
+    if !self.instrumentsInUse.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.instrumentsInUse, fieldNumber: 12)
+    }
+    if self.finishedUnixMs != 0 {
+      try visitor.visitSingularInt64Field(value: self.finishedUnixMs, fieldNumber: 13)
+    }
+    if self.nowUnixMs != 0 {
+      try visitor.visitSingularInt64Field(value: self.nowUnixMs, fieldNumber: 14)
+    }
+    if !self.objective.isEmpty {
+      try visitor.visitSingularStringField(value: self.objective, fieldNumber: 15)
+    }
+    if self.direction != .unspecified {
+      try visitor.visitSingularEnumField(value: self.direction, fieldNumber: 16)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -813,6 +1376,11 @@ nonisolated extension Labloop_V1_CampaignSummary: SwiftProtobuf.Message, SwiftPr
     if lhs.submittedUnixMs != rhs.submittedUnixMs {return false}
     if lhs.maxExperiments != rhs.maxExperiments {return false}
     if lhs.project != rhs.project {return false}
+    if lhs.instrumentsInUse != rhs.instrumentsInUse {return false}
+    if lhs.finishedUnixMs != rhs.finishedUnixMs {return false}
+    if lhs.nowUnixMs != rhs.nowUnixMs {return false}
+    if lhs.objective != rhs.objective {return false}
+    if lhs.direction != rhs.direction {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -820,7 +1388,7 @@ nonisolated extension Labloop_V1_CampaignSummary: SwiftProtobuf.Message, SwiftPr
 
 nonisolated extension Labloop_V1_InstrumentSummary: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".InstrumentSummary"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}instrument_id\0\u{1}kind\0\u{1}connected\0\u{1}capacity\0\u{1}running\0\u{1}operations\0\u{3}last_seen_unix_ms\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}instrument_id\0\u{1}kind\0\u{1}connected\0\u{1}capacity\0\u{1}running\0\u{1}operations\0\u{3}last_seen_unix_ms\0\u{3}current_experiments\0\u{1}draining\0\u{1}utilisation\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -835,6 +1403,9 @@ nonisolated extension Labloop_V1_InstrumentSummary: SwiftProtobuf.Message, Swift
       case 5: try { try decoder.decodeSingularUInt32Field(value: &self.running) }()
       case 6: try { try decoder.decodeRepeatedStringField(value: &self.operations) }()
       case 7: try { try decoder.decodeSingularInt64Field(value: &self.lastSeenUnixMs) }()
+      case 8: try { try decoder.decodeRepeatedStringField(value: &self.currentExperiments) }()
+      case 9: try { try decoder.decodeSingularBoolField(value: &self.draining) }()
+      case 10: try { try decoder.decodeSingularDoubleField(value: &self.utilisation) }()
       default: break
       }
     }
@@ -862,6 +1433,15 @@ nonisolated extension Labloop_V1_InstrumentSummary: SwiftProtobuf.Message, Swift
     if self.lastSeenUnixMs != 0 {
       try visitor.visitSingularInt64Field(value: self.lastSeenUnixMs, fieldNumber: 7)
     }
+    if !self.currentExperiments.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.currentExperiments, fieldNumber: 8)
+    }
+    if self.draining != false {
+      try visitor.visitSingularBoolField(value: self.draining, fieldNumber: 9)
+    }
+    if self.utilisation.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.utilisation, fieldNumber: 10)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -873,6 +1453,331 @@ nonisolated extension Labloop_V1_InstrumentSummary: SwiftProtobuf.Message, Swift
     if lhs.running != rhs.running {return false}
     if lhs.operations != rhs.operations {return false}
     if lhs.lastSeenUnixMs != rhs.lastSeenUnixMs {return false}
+    if lhs.currentExperiments != rhs.currentExperiments {return false}
+    if lhs.draining != rhs.draining {return false}
+    if lhs.utilisation != rhs.utilisation {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Labloop_V1_ExperimentRow: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ExperimentRow"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}experiment_id\0\u{3}campaign_id\0\u{1}attempt\0\u{3}retry_of\0\u{3}candidate_id\0\u{3}proposal_id\0\u{3}model_id\0\u{3}model_version\0\u{1}state\0\u{3}instrument_id\0\u{1}parameters\0\u{1}measurements\0\u{3}predicted_mean\0\u{3}predicted_std\0\u{3}failure_kind\0\u{3}failure_message\0\u{3}created_unix_ms\0\u{3}started_unix_ms\0\u{3}finished_unix_ms\0\u{3}recorded_unix_ms\0\u{3}state_reason\0")
+
+  fileprivate class _StorageClass {
+    var _experimentID: String = String()
+    var _campaignID: String = String()
+    var _attempt: UInt32 = 0
+    var _retryOf: String = String()
+    var _candidateID: String = String()
+    var _proposalID: String = String()
+    var _modelID: String = String()
+    var _modelVersion: String = String()
+    var _state: Labloop_V1_ExperimentState = .unspecified
+    var _instrumentID: String = String()
+    var _parameters: [Labloop_V1_NamedValue] = []
+    var _measurements: [Labloop_V1_NamedValue] = []
+    var _predictedMean: Double? = nil
+    var _predictedStd: Double? = nil
+    var _failureKind: String = String()
+    var _failureMessage: String = String()
+    var _createdUnixMs: Int64 = 0
+    var _startedUnixMs: Int64 = 0
+    var _finishedUnixMs: Int64 = 0
+    var _recordedUnixMs: Int64 = 0
+    var _stateReason: String = String()
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _experimentID = source._experimentID
+      _campaignID = source._campaignID
+      _attempt = source._attempt
+      _retryOf = source._retryOf
+      _candidateID = source._candidateID
+      _proposalID = source._proposalID
+      _modelID = source._modelID
+      _modelVersion = source._modelVersion
+      _state = source._state
+      _instrumentID = source._instrumentID
+      _parameters = source._parameters
+      _measurements = source._measurements
+      _predictedMean = source._predictedMean
+      _predictedStd = source._predictedStd
+      _failureKind = source._failureKind
+      _failureMessage = source._failureMessage
+      _createdUnixMs = source._createdUnixMs
+      _startedUnixMs = source._startedUnixMs
+      _finishedUnixMs = source._finishedUnixMs
+      _recordedUnixMs = source._recordedUnixMs
+      _stateReason = source._stateReason
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularStringField(value: &_storage._experimentID) }()
+        case 2: try { try decoder.decodeSingularStringField(value: &_storage._campaignID) }()
+        case 3: try { try decoder.decodeSingularUInt32Field(value: &_storage._attempt) }()
+        case 4: try { try decoder.decodeSingularStringField(value: &_storage._retryOf) }()
+        case 5: try { try decoder.decodeSingularStringField(value: &_storage._candidateID) }()
+        case 6: try { try decoder.decodeSingularStringField(value: &_storage._proposalID) }()
+        case 7: try { try decoder.decodeSingularStringField(value: &_storage._modelID) }()
+        case 8: try { try decoder.decodeSingularStringField(value: &_storage._modelVersion) }()
+        case 9: try { try decoder.decodeSingularEnumField(value: &_storage._state) }()
+        case 10: try { try decoder.decodeSingularStringField(value: &_storage._instrumentID) }()
+        case 11: try { try decoder.decodeRepeatedMessageField(value: &_storage._parameters) }()
+        case 12: try { try decoder.decodeRepeatedMessageField(value: &_storage._measurements) }()
+        case 13: try { try decoder.decodeSingularDoubleField(value: &_storage._predictedMean) }()
+        case 14: try { try decoder.decodeSingularDoubleField(value: &_storage._predictedStd) }()
+        case 15: try { try decoder.decodeSingularStringField(value: &_storage._failureKind) }()
+        case 16: try { try decoder.decodeSingularStringField(value: &_storage._failureMessage) }()
+        case 17: try { try decoder.decodeSingularInt64Field(value: &_storage._createdUnixMs) }()
+        case 18: try { try decoder.decodeSingularInt64Field(value: &_storage._startedUnixMs) }()
+        case 19: try { try decoder.decodeSingularInt64Field(value: &_storage._finishedUnixMs) }()
+        case 20: try { try decoder.decodeSingularInt64Field(value: &_storage._recordedUnixMs) }()
+        case 21: try { try decoder.decodeSingularStringField(value: &_storage._stateReason) }()
+        default: break
+        }
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      if !_storage._experimentID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._experimentID, fieldNumber: 1)
+      }
+      if !_storage._campaignID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._campaignID, fieldNumber: 2)
+      }
+      if _storage._attempt != 0 {
+        try visitor.visitSingularUInt32Field(value: _storage._attempt, fieldNumber: 3)
+      }
+      if !_storage._retryOf.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._retryOf, fieldNumber: 4)
+      }
+      if !_storage._candidateID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._candidateID, fieldNumber: 5)
+      }
+      if !_storage._proposalID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._proposalID, fieldNumber: 6)
+      }
+      if !_storage._modelID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._modelID, fieldNumber: 7)
+      }
+      if !_storage._modelVersion.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._modelVersion, fieldNumber: 8)
+      }
+      if _storage._state != .unspecified {
+        try visitor.visitSingularEnumField(value: _storage._state, fieldNumber: 9)
+      }
+      if !_storage._instrumentID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._instrumentID, fieldNumber: 10)
+      }
+      if !_storage._parameters.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._parameters, fieldNumber: 11)
+      }
+      if !_storage._measurements.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._measurements, fieldNumber: 12)
+      }
+      try { if let v = _storage._predictedMean {
+        try visitor.visitSingularDoubleField(value: v, fieldNumber: 13)
+      } }()
+      try { if let v = _storage._predictedStd {
+        try visitor.visitSingularDoubleField(value: v, fieldNumber: 14)
+      } }()
+      if !_storage._failureKind.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._failureKind, fieldNumber: 15)
+      }
+      if !_storage._failureMessage.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._failureMessage, fieldNumber: 16)
+      }
+      if _storage._createdUnixMs != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._createdUnixMs, fieldNumber: 17)
+      }
+      if _storage._startedUnixMs != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._startedUnixMs, fieldNumber: 18)
+      }
+      if _storage._finishedUnixMs != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._finishedUnixMs, fieldNumber: 19)
+      }
+      if _storage._recordedUnixMs != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._recordedUnixMs, fieldNumber: 20)
+      }
+      if !_storage._stateReason.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._stateReason, fieldNumber: 21)
+      }
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Labloop_V1_ExperimentRow, rhs: Labloop_V1_ExperimentRow) -> Bool {
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._experimentID != rhs_storage._experimentID {return false}
+        if _storage._campaignID != rhs_storage._campaignID {return false}
+        if _storage._attempt != rhs_storage._attempt {return false}
+        if _storage._retryOf != rhs_storage._retryOf {return false}
+        if _storage._candidateID != rhs_storage._candidateID {return false}
+        if _storage._proposalID != rhs_storage._proposalID {return false}
+        if _storage._modelID != rhs_storage._modelID {return false}
+        if _storage._modelVersion != rhs_storage._modelVersion {return false}
+        if _storage._state != rhs_storage._state {return false}
+        if _storage._instrumentID != rhs_storage._instrumentID {return false}
+        if _storage._parameters != rhs_storage._parameters {return false}
+        if _storage._measurements != rhs_storage._measurements {return false}
+        if _storage._predictedMean != rhs_storage._predictedMean {return false}
+        if _storage._predictedStd != rhs_storage._predictedStd {return false}
+        if _storage._failureKind != rhs_storage._failureKind {return false}
+        if _storage._failureMessage != rhs_storage._failureMessage {return false}
+        if _storage._createdUnixMs != rhs_storage._createdUnixMs {return false}
+        if _storage._startedUnixMs != rhs_storage._startedUnixMs {return false}
+        if _storage._finishedUnixMs != rhs_storage._finishedUnixMs {return false}
+        if _storage._recordedUnixMs != rhs_storage._recordedUnixMs {return false}
+        if _storage._stateReason != rhs_storage._stateReason {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Labloop_V1_ExportPage: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ExportPage"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}rows\0\u{1}more\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.rows) }()
+      case 2: try { try decoder.decodeSingularBoolField(value: &self.more) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.rows.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.rows, fieldNumber: 1)
+    }
+    if self.more != false {
+      try visitor.visitSingularBoolField(value: self.more, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Labloop_V1_ExportPage, rhs: Labloop_V1_ExportPage) -> Bool {
+    if lhs.rows != rhs.rows {return false}
+    if lhs.more != rhs.more {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Labloop_V1_DecisionResult: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".DecisionResult"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}experiment_ids\0\u{1}campaign\0")
+
+  fileprivate class _StorageClass {
+    var _experimentIds: [String] = []
+    var _campaign: Labloop_V1_CampaignSummary? = nil
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _experimentIds = source._experimentIds
+      _campaign = source._campaign
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeRepeatedStringField(value: &_storage._experimentIds) }()
+        case 2: try { try decoder.decodeSingularMessageField(value: &_storage._campaign) }()
+        default: break
+        }
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      if !_storage._experimentIds.isEmpty {
+        try visitor.visitRepeatedStringField(value: _storage._experimentIds, fieldNumber: 1)
+      }
+      try { if let v = _storage._campaign {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+      } }()
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Labloop_V1_DecisionResult, rhs: Labloop_V1_DecisionResult) -> Bool {
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._experimentIds != rhs_storage._experimentIds {return false}
+        if _storage._campaign != rhs_storage._campaign {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -880,7 +1785,7 @@ nonisolated extension Labloop_V1_InstrumentSummary: SwiftProtobuf.Message, Swift
 
 nonisolated extension Labloop_V1_ControlReply: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ControlReply"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}campaign\0\u{1}campaigns\0\u{1}instruments\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}campaign\0\u{1}campaigns\0\u{1}instruments\0\u{1}decision\0\u{3}export_page\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -927,6 +1832,32 @@ nonisolated extension Labloop_V1_ControlReply: SwiftProtobuf.Message, SwiftProto
           self.result = .instruments(v)
         }
       }()
+      case 4: try {
+        var v: Labloop_V1_DecisionResult?
+        var hadOneofValue = false
+        if let current = self.result {
+          hadOneofValue = true
+          if case .decision(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.result = .decision(v)
+        }
+      }()
+      case 5: try {
+        var v: Labloop_V1_ExportPage?
+        var hadOneofValue = false
+        if let current = self.result {
+          hadOneofValue = true
+          if case .exportPage(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.result = .exportPage(v)
+        }
+      }()
       default: break
       }
     }
@@ -949,6 +1880,14 @@ nonisolated extension Labloop_V1_ControlReply: SwiftProtobuf.Message, SwiftProto
     case .instruments?: try {
       guard case .instruments(let v)? = self.result else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    }()
+    case .decision?: try {
+      guard case .decision(let v)? = self.result else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+    }()
+    case .exportPage?: try {
+      guard case .exportPage(let v)? = self.result else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
     }()
     case nil: break
     }

@@ -13,7 +13,8 @@ extension Store {
                     spec: try Labloop_V1_CampaignSpec(serializedBytes: row["spec"] as Data),
                     state: CampaignState(rawValue: row["state"]) ?? .cancelled,
                     stateReason: row["state_reason"],
-                    submittedAt: row["submitted_at"])
+                    submittedAt: row["submitted_at"],
+                    updatedAt: row["updated_at"])
             }
         }
     }

@@ -8,6 +8,7 @@ public struct StoredCampaign: Sendable {
     public var state: CampaignState
     public var stateReason: String
     public var submittedAt: Int64
+    public var updatedAt: Int64
 }
 
 /// One experiment attempt as stored, with the proposal that produced it.

@@ -89,7 +89,7 @@ struct Demo: AsyncParsableCommand {
             var get = Labloop_V1_GetCampaign()
             get.campaignID = campaignID
             summary = try await client.send(.getCampaign(get)).campaign
-            line.show(summary)
+            line.show(Self.progress(summary))
             if CampaignState(summary.state)?.isTerminal ?? false { break }
         }
         line.finish()
@@ -125,6 +125,13 @@ struct Demo: AsyncParsableCommand {
         print("database          \(database.path)")
     }
 
+    /// The demo's own line: what a scientist watching the reactor wants to see.
+    static func progress(_ summary: Labloop_V1_CampaignSummary) -> String {
+        let done = CampaignText.finished(summary)
+        let running = CampaignText.count(summary, .running) + CampaignText.count(summary, .dispatched)
+        return "experiments \(done)/\(summary.maxExperiments)  running \(running)  best yield \(CampaignText.best(summary))"
+    }
+
     static func defaultDirectory() -> String {
         let formatter = DateFormatter()
         formatter.dateFormat = "yyyyMMdd-HHmmss"
@@ -158,28 +165,5 @@ actor Children {
         }
         await running.first?.stop()
         running = []
-    }
-}
-
-/// One line of progress, redrawn in place on a terminal, printed as plain lines when piped.
-final class ProgressLine {
-    private let terminal = isatty(STDOUT_FILENO) == 1
-    private var lastPrinted = -1
-
-    func show(_ summary: Labloop_V1_CampaignSummary) {
-        let done = CampaignText.finished(summary)
-        let running = CampaignText.count(summary, .running) + CampaignText.count(summary, .dispatched)
-        let text = "experiments \(done)/\(summary.maxExperiments)  running \(running)  best yield \(CampaignText.best(summary))"
-        if terminal {
-            // Unbuffered, so the line redraws at once.
-            FileHandle.standardOutput.write(Data(("\r\u{1B}[K" + text).utf8))
-        } else if done != lastPrinted {
-            print(text)
-        }
-        lastPrinted = done
-    }
-
-    func finish() {
-        if terminal { print("") }
     }
 }

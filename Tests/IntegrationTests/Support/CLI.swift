@@ -1,0 +1,41 @@
+import Foundation
+import LabLoopPeer
+
+/// Runs the `labloop` executable to completion and captures its output (through files, so a large
+/// export cannot fill a pipe and stall).
+struct CLIResult {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+}
+
+func labloop(_ arguments: [String], user: String = "tester", timeout: Duration = .seconds(120)) async throws -> CLIResult {
+    let base = FileManager.default.temporaryDirectory.appendingPathComponent("cli-\(UUID().uuidString)")
+    let out = base.appendingPathExtension("out"), err = base.appendingPathExtension("err")
+    defer {
+        try? FileManager.default.removeItem(at: out)
+        try? FileManager.default.removeItem(at: err)
+    }
+    _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: err.path, contents: nil)
+    let process = Process()
+    process.executableURL = Binaries.url("labloop")
+    process.arguments = arguments
+    var environment = ProcessInfo.processInfo.environment
+    environment["USER"] = user
+    environment["LABLOOP_DIE_WITH_PARENT"] = "1"
+    process.environment = environment
+    process.standardOutput = try FileHandle(forWritingTo: out)
+    process.standardError = try FileHandle(forWritingTo: err)
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    let deadline = ContinuousClock.now + timeout
+    while process.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+    if process.isRunning {
+        process.terminate()
+        process.waitUntilExit()
+    }
+    return CLIResult(status: process.terminationStatus,
+                     stdout: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
+                     stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "")
+}
