@@ -50,7 +50,7 @@ struct ScientistPathTests {
     @Test("validate, submit, watch, export CSV and JSON Lines, and plot, against real processes")
     func submitWatchExportPlot() async throws {
         let lab = try Lab()
-        try await withLabProcesses(lab) {
+        let id = try await withLabProcesses(lab) {
             try await lab.startCoordinator()
             try lab.startReactor("reactor-a")
             try lab.startReactor("reactor-b")
@@ -116,7 +116,18 @@ struct ScientistPathTests {
             // One point per completed experiment in the trace, and one per experiment in each of 4 parameter panels.
             #expect(counter.circles == 10 * 5, "got \(counter.circles) points")
             #expect(counter.polylines == 1, "the best-so-far line is missing")
+            return id
         }
+        // Offline: every process is stopped; the data directory alone is enough.
+        #expect(lab.children.allSatisfy { !$0.isRunning })
+        let offline = try await labloop(["campaign", "export", id, "--format", "jsonl", "--data", lab.directory.path])
+        #expect(offline.status == 0, "\(offline.stderr)")
+        #expect(offline.stdout.split(separator: "\n").count == 10)
+        let svg = lab.directory.appendingPathComponent("offline.svg").path
+        let plot = try await labloop(["campaign", "plot", id, "--out", svg, "--data", lab.directory.path])
+        #expect(plot.status == 0 && FileManager.default.fileExists(atPath: svg), "\(plot.stderr)")
+        let unknown = try await labloop(["campaign", "export", "c-missing", "--data", lab.directory.path])
+        #expect(unknown.status == 1 && unknown.stderr.contains("no campaign c-missing"), "\(unknown.stderr)")
     }
 
     @Test("validate reports problems with positions and uses the documented exit codes")

@@ -1,5 +1,4 @@
 import LabLoopCore
-import Foundation
 
 /// How `GaussianProcess.fit` chooses hyperparameters.
 public struct GPFitOptions: Sendable, Hashable {
@@ -114,7 +113,6 @@ extension GaussianProcess {
         optimizer.gradientTolerance = 1e-3
         // Likelihood differences of a hundredth of a nat do not change the model.
         optimizer.relativeTolerance = 1e-5
-        if let v = ProcessInfo.processInfo.environment["GPTOL"].flatMap(Double.init) { optimizer.relativeTolerance = v; optimizer.gradientTolerance = v * 100 }
         // Starts are independent and each costs many O(n³) evaluations: run them side by side.
         let results = await withTaskGroup(of: (index: Int, result: BoxLBFGS.Result?).self) { group in
             for (index, start) in starts.enumerated() {
