@@ -127,7 +127,11 @@ let package = Package(
             resources: [.copy("Fixtures")],
             swiftSettings: upcoming
         ),
-        .testTarget(name: "ModelTests", dependencies: ["LabLoopModel", "LabLoopCore", "Simulators"], swiftSettings: upcoming),
+        .testTarget(
+            name: "ModelTests",
+            dependencies: ["LabLoopModel", "LabLoopCore", "Simulators", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: upcoming
+        ),
         .testTarget(
             name: "ProtocolTests",
             dependencies: ["LabLoopProtocol", "LabLoopCore", .product(name: "SwiftProtobuf", package: "swift-protobuf")],

@@ -112,6 +112,9 @@ public final class ModelServer: Sendable {
                                           observations: observations)
             let candidates = try await strategy.propose(context)
             proposals.trainingObservations = UInt32(observations.count)
+            if let fitted = strategy.modelVersion(campaignID: request.campaignID) {
+                proposals.modelVersion = "\(config.modelVersion) \(fitted)"
+            }
             proposals.candidates = candidates.enumerated().map { index, candidate in
                 var wire = Labloop_V1_Candidate()
                 wire.candidateID = "k\(request.proposedSoFar + UInt32(index) + 1)"

@@ -7,6 +7,13 @@ public struct Observation: Sendable, Hashable {
     /// The campaign's objective, when the experiment succeeded and reported it.
     public var objective: Double?
     public var measurements: [String: Double]
+
+    public init(experimentID: String, point: Point, objective: Double?, measurements: [String: Double] = [:]) {
+        self.experimentID = experimentID
+        self.point = point
+        self.objective = objective
+        self.measurements = measurements
+    }
 }
 
 /// What a strategy is asked for.
@@ -19,6 +26,16 @@ public struct ProposalContext: Sendable {
     /// Candidates accepted for this campaign so far (a design can continue its sequence from here).
     public var proposedSoFar: Int
     public var observations: [Observation]
+
+    public init(campaignID: String, spec: CampaignSpec, count: Int, pending: [Point] = [], proposedSoFar: Int,
+                observations: [Observation]) {
+        self.campaignID = campaignID
+        self.spec = spec
+        self.count = count
+        self.pending = pending
+        self.proposedSoFar = proposedSoFar
+        self.observations = observations
+    }
 }
 
 /// One proposed experiment, with the model's prediction when it has one.
@@ -41,4 +58,11 @@ public protocol ProposalStrategy: Sendable {
     /// The strategy name campaigns ask for (e.g. "random").
     var name: String { get }
     func propose(_ context: ProposalContext) async throws -> [ProposedCandidate]
+    /// The version of the model behind the latest proposal for `campaignID` (e.g. "gp-ei/n37"),
+    /// recorded with each proposal; nil when the strategy has no fitted model.
+    func modelVersion(campaignID: String) -> String?
+}
+
+extension ProposalStrategy {
+    public func modelVersion(campaignID: String) -> String? { nil }
 }

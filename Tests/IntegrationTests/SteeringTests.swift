@@ -137,8 +137,9 @@ struct SteeringTests {
 
             let cancelled = try await labloop(["campaign", "cancel", id, "--abort"] + data)
             #expect(cancelled.status == 0 && cancelled.stdout.contains("cancelled"), "\(cancelled.stderr)")
-            let watched = try await labloop(["campaign", "watch", id] + data)
+            let watched = try await labloop(["campaign", "watch", id, "--json"] + data)
             #expect(watched.status == 3, "watch must exit 3 for a cancelled campaign")
+            #expect(watched.stdout.contains("\"CAMPAIGN_STATE_CANCELLED\""), "\(watched.stdout)")
 
             let invariants = try StoreInvariants(path: lab.databasePath)
             try invariants.checkHistories(allowActive: true)

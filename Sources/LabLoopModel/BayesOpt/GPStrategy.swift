@@ -22,7 +22,7 @@ public struct GPStrategy: ProposalStrategy {
     /// At most this many observations are conditioned on (the best tenth and the most recent).
     static let maximumConditioningPoints = 2000
     /// At most this many observations go into the hyperparameter fit.
-    static let maximumFitPoints = 250
+    static let maximumFitPoints = 200
 
     /// A strategy named "gp-ei" or "gp-ucb" after `acquisition`, logging fallbacks to `logger`.
     public init(acquisition: Acquisition, logger: Logger? = nil) {
@@ -34,6 +34,8 @@ public struct GPStrategy: ProposalStrategy {
     public var name: String { acquisition.strategyName }
 
     /// The model behind the campaign's last model-based proposals, or nil if there were none.
+    public func modelVersion(campaignID: String) -> String? { lastFit(campaignID: campaignID)?.modelVersion }
+
     public func lastFit(campaignID: String) -> GPFitSummary? {
         cache.summary(for: campaignID)
     }

@@ -17,7 +17,7 @@ public struct GPFitOptions: Sendable, Hashable {
     public var seed: UInt64
 
     /// The defaults suit `GPStrategy`: a few hundred fit points, two optimised starts.
-    public init(maximumFitPoints: Int = 250, screenedStarts: Int = 8, optimizedStarts: Int = 2,
+    public init(maximumFitPoints: Int = 200, screenedStarts: Int = 8, optimizedStarts: Int = 2,
                 maximumIterations: Int = 60, seed: UInt64 = 0) {
         self.maximumFitPoints = maximumFitPoints
         self.screenedStarts = screenedStarts

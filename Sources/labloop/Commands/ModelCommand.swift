@@ -7,25 +7,30 @@ import Logging
 
 struct ModelCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "model", abstract: "Model servers.", subcommands: [ServeModel.self])
+        commandName: "model", abstract: "Model servers.", subcommands: [ServeModel.self, BenchModel.self])
 }
 
 struct ServeModel: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Run a built-in model server (random, space-filling) against a coordinator.")
+        abstract: "Run the built-in model server (Bayesian optimisation, space-filling, random) against a coordinator.")
 
     @OptionGroup var connection: ConnectionOptions
 
-    @Option(help: "Comma-separated strategies to serve: random, space-filling.")
-    var strategy = "space-filling,random"
+    @Option(help: "Comma-separated strategies to serve: gp-ei, gp-ucb, space-filling, random.")
+    var strategy = "gp-ei,gp-ucb,space-filling,random"
 
     @Option(help: "Model id (the envelope sender).") var id = "builtin-model"
     @Option(help: "Log level.") var logLevel = "info"
 
     func run() async throws {
         CLILogging.bootstrap(level: logLevel)
-        let available: [String: any ProposalStrategy] = ["random": RandomStrategy(), "space-filling": SpaceFillingStrategy()]
+        let logger = Logger(label: "labloop.model")
+        let available: [String: any ProposalStrategy] = [
+            "gp-ei": GPStrategy(acquisition: .expectedImprovement, logger: logger),
+            "gp-ucb": GPStrategy(acquisition: .upperConfidenceBound(beta: 2.0), logger: logger),
+            "random": RandomStrategy(), "space-filling": SpaceFillingStrategy(),
+        ]
         var chosen: [any ProposalStrategy] = []
         for name in strategy.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
             guard let known = available[name] else {
@@ -36,7 +41,7 @@ struct ServeModel: AsyncParsableCommand {
         let endpoints = try connection.endpoints()
         let config = ModelServerConfig(modelsEndpoint: endpoints.models, eventsEndpoint: endpoints.events,
                                        catchUpEndpoint: endpoints.catchUp, modelID: id, modelVersion: "builtin-0.1")
-        let server = ModelServer(config: config, strategies: chosen, logger: Logger(label: "labloop.model"))
+        let server = ModelServer(config: config, strategies: chosen, logger: logger)
         try await runUntilSignalled { try await server.run() }
     }
 }

@@ -20,14 +20,14 @@ struct Demo: AsyncParsableCommand {
     @Option(help: "Experiments the campaign may run.") var experiments = 40
     @Option(help: "Experiments running at once.") var parallel = 4
     @Option(help: "Simulated run time of one experiment, ms.") var durationMs = 150
-    @Option(help: "Proposal strategy: space-filling or random.") var strategy = "space-filling"
+    @Option(help: "Proposal strategy: gp-ei, gp-ucb, space-filling or random.") var strategy = "gp-ei"
 
     func validate() throws {
         guard reactors >= 1 else { throw ValidationError("--reactors must be at least 1") }
         guard experiments >= 1 else { throw ValidationError("--experiments must be at least 1") }
         guard parallel >= 1 else { throw ValidationError("--parallel must be at least 1") }
-        guard ["space-filling", "random"].contains(strategy) else {
-            throw ValidationError("--strategy must be space-filling or random")
+        guard ["gp-ei", "gp-ucb", "space-filling", "random"].contains(strategy) else {
+            throw ValidationError("--strategy must be gp-ei, gp-ucb, space-filling or random")
         }
     }
 
@@ -73,7 +73,7 @@ struct Demo: AsyncParsableCommand {
         }
         try await children.start("model", labloop,
                                  ["model", "serve", "--data", directory.path, "--strategy", strategy], logs)
-        print("started coordinator, \(reactors) reactors and a \(strategy) model server (logs in \(logs.path))")
+        print("started coordinator, \(reactors) reactors and a model server proposing with \(strategy) (logs in \(logs.path))")
 
         let client = ControlClient(endpoint: endpoints.control)
         var submit = Labloop_V1_SubmitCampaign()

@@ -15,6 +15,7 @@ enum DemoCampaign {
         spec.instrumentKind = FlowReactorModel.kind
         spec.extraMeasurements = ["selectivity"]
         spec.seed = 7
+        spec.initialDesign = 8
         spec.maxAttempts = 2
         spec.retryableFailures = ["transient"]
         return spec

@@ -68,6 +68,12 @@ final class Lab: @unchecked Sendable {
                                        "--outbox", directory.appendingPathComponent("outbox-\(id)").path] + extra)
     }
 
+    func startBenchmarkAgent(_ id: String, function: String, capacity: Int = 1) throws {
+        try start(id, "benchmark-functions", ["--coordinator-file", endpointsFile.path, "--id", id, "--function", function,
+                                              "--capacity", "\(capacity)", "--duration-ms", "0",
+                                              "--outbox", directory.appendingPathComponent("outbox-\(id)").path])
+    }
+
     func startModel(strategy: String = "space-filling") throws {
         try start("model", "labloop", ["model", "serve", "--data", directory.path, "--strategy", strategy])
     }

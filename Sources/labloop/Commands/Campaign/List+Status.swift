@@ -42,6 +42,7 @@ extension CampaignCommand {
             discussion: "On a terminal the progress bar redraws in place; piped, it prints a line per change.")
         @OptionGroup var connection: ConnectionOptions
         @Option(help: "Seconds between updates.") var interval = 0.5
+        @Flag(help: "No progress; print the final summary as JSON.") var json = false
         @Argument(help: "Campaign id.") var id: String
 
         func run() async throws {
@@ -52,10 +53,14 @@ extension CampaignCommand {
                 let line = ProgressLine()
                 while true {
                     let summary = try await client.send(.getCampaign(get)).campaign
-                    line.show(CampaignText.progress(summary))
+                    if !json { line.show(CampaignText.progress(summary)) }
                     if summary.state == .completed || summary.state == .cancelled {
-                        line.finish()
-                        print(CampaignText.details(summary))
+                        if json {
+                            print(try summary.jsonString())
+                        } else {
+                            line.finish()
+                            print(CampaignText.details(summary))
+                        }
                         if summary.state == .cancelled { throw ExitCode(3) }
                         return
                     }
