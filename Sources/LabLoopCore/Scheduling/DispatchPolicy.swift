@@ -6,13 +6,21 @@ public struct QueuedExperiment: Sendable, Hashable {
     public var operation: String
     /// Order of arrival; lower goes first within a campaign.
     public var order: UInt64
+    /// The project the campaign belongs to; `FairShareScheduler` shares instrument time across
+    /// projects. `DispatchPolicy` ignores it.
+    public var project: String
+    /// Higher goes first within its project (usually the campaign's priority). `DispatchPolicy` ignores it.
+    public var priority: Int
 
-    public init(experimentID: String, campaignID: String, instrumentKind: String, operation: String, order: UInt64) {
+    public init(experimentID: String, campaignID: String, instrumentKind: String, operation: String, order: UInt64,
+                project: String = "", priority: Int = 0) {
         self.experimentID = experimentID
         self.campaignID = campaignID
         self.instrumentKind = instrumentKind
         self.operation = operation
         self.order = order
+        self.project = project
+        self.priority = priority
     }
 }
 
