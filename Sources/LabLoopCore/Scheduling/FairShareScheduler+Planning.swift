@@ -1,0 +1,91 @@
+/// One free instrument as a pass sees it.
+struct PlannedSlot: Sendable {
+    var instrument: FreeInstrument
+    var remaining: Int
+    /// Projects holding an active reservation on the instrument; nil when it is not reserved.
+    var holders: Set<String>?
+
+    static func slots(free: [FreeInstrument], holders: [String: Set<String>]) -> [PlannedSlot] {
+        free.filter { $0.freeSlots > 0 }
+            .sorted { $0.instrumentID < $1.instrumentID }
+            .map { PlannedSlot(instrument: $0, remaining: $0.freeSlots, holders: holders[$0.instrumentID]) }
+    }
+
+    func accepts(_ entry: QueuedExperiment, declined: [String: Set<String>]) -> Bool {
+        instrument.canRun(entry)
+            && !(declined[entry.experimentID]?.contains(instrument.instrumentID) ?? false)
+            && (holders?.contains(entry.project) ?? true)
+    }
+}
+
+extension FairShareScheduler {
+    struct PlannedStart: Sendable, Hashable {
+        /// Index into the queue.
+        var experiment: Int
+        /// Index into the slots.
+        var slot: Int
+    }
+
+    /// Fills `slots` one start at a time, recording each start; the order of the result is the
+    /// order of preference.
+    mutating func plan(queue: [QueuedExperiment], slots: inout [PlannedSlot], now: Double,
+                       declined: [String: Set<String>]) -> [PlannedStart] {
+        // Which slots each experiment may use never changes during a pass; only their room does.
+        let candidates = queue.map { entry in slots.indices.filter { slots[$0].accepts(entry, declined: declined) } }
+        // How many waiting experiments each slot could take, to keep versatile slots for last.
+        var demand = [Int](repeating: 0, count: slots.count)
+        var byProject: [String: [Int]] = [:]
+        for index in queue.indices where !candidates[index].isEmpty {
+            byProject[queue[index].project, default: []].append(index)
+            for slot in candidates[index] { demand[slot] += 1 }
+        }
+        var starts: [PlannedStart] = []
+        while true {
+            let eligible = byProject.compactMapValues { indices -> [Int]? in
+                let fitting = indices.filter { index in candidates[index].contains { slots[$0].remaining > 0 } }
+                return fitting.isEmpty ? nil : fitting
+            }
+            guard !eligible.isEmpty else { break }
+            let outstanding = outstanding(at: now)
+            let project = Self.lowest(eligible.keys) { projectKey($0, at: now, outstanding) }
+            let index = choose(among: eligible[project]!, of: queue, at: now, outstanding)
+            let slot = candidates[index].filter { slots[$0].remaining > 0 }.min { first, second in
+                // The project's own reserved slot first, leaving open slots to others; then the
+                // slot fewest others could use; then by instrument ID.
+                let reserved = (slots[first].holders != nil, slots[second].holders != nil)
+                if reserved.0 != reserved.1 { return reserved.0 }
+                if demand[first] != demand[second] { return demand[first] < demand[second] }
+                return first < second
+            }!
+            slots[slot].remaining -= 1
+            for other in candidates[index] { demand[other] -= 1 }
+            byProject[project]!.removeAll { $0 == index }
+            start(queue[index], at: now)
+            starts.append(PlannedStart(experiment: index, slot: slot))
+        }
+        return starts
+    }
+
+    /// Within one project: the highest priority, then the campaign furthest below its share, then
+    /// the earliest arrival.
+    func choose(among indices: [Int], of queue: [QueuedExperiment], at now: Double, _ outstanding: Outstanding) -> Int {
+        let top = indices.map { queue[$0].priority }.max()!
+        let atTop = indices.filter { queue[$0].priority == top }
+        let campaign = Self.lowest(Set(atTop.map { queue[$0].campaignID })) { campaignKey($0, at: now, outstanding) }
+        return atTop.filter { queue[$0].campaignID == campaign }.min { first, second in
+            let (a, b) = (queue[first], queue[second])
+            return a.order != b.order ? a.order < b.order : a.experimentID < b.experimentID
+        }!
+    }
+
+    /// The name with the lowest key; ties go to the smaller name, so passes are reproducible.
+    static func lowest(_ names: some Sequence<String>, key: (String) -> Double) -> String {
+        var best: (name: String, key: Double)?
+        for name in names {
+            let value = key(name)
+            if let current = best, current.key < value || (current.key == value && current.name < name) { continue }
+            best = (name, value)
+        }
+        return best!.name
+    }
+}
