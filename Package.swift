@@ -30,7 +30,7 @@ let package = Package(
         // libzmq.pc adds -isystem flags SwiftPM prohibits (a warning on every build); zmq.h is in
         // /usr/include and module.modulemap links libzmq.
         .systemLibrary(name: "CZeroMQ"),
-        // prctl(PR_SET_PDEATHSIG), which Swift's Glibc module does not expose.
+        // setvbuf on stdout, which Swift 6's strict concurrency will not let Swift code reach.
         .target(name: "CProcessControl"),
         // 2. ZeroMQ wrapper: the only Swift code that imports CZeroMQ.
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ"], swiftSettings: upcoming),
@@ -151,6 +151,7 @@ let package = Package(
             dependencies: [
                 "LabLoopStore", "LabLoopPeer", "LabLoopProtocol", "LabLoopCore", "ZeroMQ",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: upcoming

@@ -1,5 +1,6 @@
 public import ArgumentParser
 public import Foundation
+public import LabLoopCore
 import LabLoopProtocol
 
 /// Options every simulated instrument takes.
@@ -28,6 +29,9 @@ public struct AgentOptions: ParsableArguments {
     @Option(name: .long, help: "Directory for the outbox of unacknowledged results (default: ./outbox-<id>).")
     public var outbox: String?
 
+    @Option(name: .customLong("limit"), help: "Narrow a declared hard limit, PARAMETER=LOW..HIGH or PARAMETER=A,B (repeatable).")
+    public var limits: [String] = []
+
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error.")
     public var logLevel: String = "info"
 
@@ -37,6 +41,7 @@ public struct AgentOptions: ParsableArguments {
         guard capacity >= 1 else { throw ValidationError("--capacity must be at least 1") }
         guard durationMs >= 0 else { throw ValidationError("--duration-ms must not be negative") }
         guard (0...1).contains(failRate) else { throw ValidationError("--fail-rate must be between 0 and 1") }
+        _ = try limitOverrides()
     }
 
     /// The agent endpoint, from the endpoints file when one is given.
@@ -47,6 +52,19 @@ public struct AgentOptions: ParsableArguments {
         } catch {
             throw ValidationError("cannot read the endpoints file \(coordinatorFile): \(error.localizedDescription)")
         }
+    }
+
+    /// The `--limit` overrides by parameter name.
+    public func limitOverrides() throws -> [String: ParameterLimits.Limit] {
+        var overrides: [String: ParameterLimits.Limit] = [:]
+        for entry in limits {
+            let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, !parts[0].isEmpty, let limit = ParameterLimits.Limit(parsing: parts[1]) else {
+                throw ValidationError("--limit \(entry): expected PARAMETER=LOW..HIGH or PARAMETER=A,B")
+            }
+            overrides[parts[0]] = limit
+        }
+        return overrides
     }
 
     public var outboxDirectory: URL { URL(fileURLWithPath: outbox ?? "outbox-\(id)") }

@@ -1,4 +1,5 @@
 import Foundation
+import LabLoopProtocol
 public import LabLoopAgent
 public import LabLoopCore
 import LabLoopPeer
@@ -41,6 +42,15 @@ public func runSimulatedAgent(options: AgentOptions, kind: String, operation: Op
         return handler
     }
     let logger = Logger(label: "labloop.\(kind)")
+    var operation = operation
+    for (name, limit) in try options.limitOverrides() {
+        var wire = operation.limits.first { $0.name == name } ?? Labloop_V1_ParameterLimit()
+        wire.name = name
+        wire.low = limit.low ?? wire.low
+        wire.high = limit.high ?? wire.high
+        if !limit.categories.isEmpty { wire.categories = limit.categories }
+        operation.limits = operation.limits.filter { $0.name != name } + [wire]
+    }
     let config = AgentConfig(endpoint: try options.agentEndpoint(), instrumentID: options.id, kind: kind,
                              operations: [operation], capacity: options.capacity,
                              outboxDirectory: options.outboxDirectory)

@@ -135,6 +135,7 @@ public final class Agent: Sendable {
             return reply(accept: false, "bad parameters: \(error.reason)")
         }
         reply(accept: true)
+        logger.info("running", metadata: ["experiment": "\(experimentID)", "parameters": "\(parameters)"])
         let job = Job(
             experimentID: experimentID, attempt: Int(assignment.attempt), campaignID: assignment.campaignID,
             operation: assignment.operation, parameters: parameters, measurements: assignment.measurements,

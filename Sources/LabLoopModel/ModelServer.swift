@@ -107,9 +107,10 @@ public final class ModelServer: Sendable {
             }
             let observations = await memory.observations(campaignID: request.campaignID, objective: spec.objective.measurement)
             let pending = request.pending.compactMap { try? Point(wire: $0.parameters) }
-            let context = ProposalContext(campaignID: request.campaignID, spec: spec, count: Int(request.count),
+            var context = ProposalContext(campaignID: request.campaignID, spec: spec, count: Int(request.count),
                                           pending: pending, proposedSoFar: Int(request.proposedSoFar),
                                           observations: observations)
+            context.rejectedSoFar = Int(request.rejectedSoFar)
             let candidates = try await strategy.propose(context)
             proposals.trainingObservations = UInt32(observations.count)
             if let fitted = strategy.modelVersion(campaignID: request.campaignID) {

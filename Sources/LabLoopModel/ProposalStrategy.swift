@@ -26,6 +26,8 @@ public struct ProposalContext: Sendable {
     /// Candidates accepted for this campaign so far (a design can continue its sequence from here).
     public var proposedSoFar: Int
     public var observations: [Observation]
+    /// Candidates of this campaign the coordinator rejected so far: a sequence design skips past them.
+    public var rejectedSoFar: Int = 0
 
     public init(campaignID: String, spec: CampaignSpec, count: Int, pending: [Point] = [], proposedSoFar: Int,
                 observations: [Observation]) {

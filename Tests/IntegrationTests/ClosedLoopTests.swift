@@ -73,6 +73,10 @@ struct ClosedLoopTests {
 
 /// Runs `body`, then stops every process of `lab` whatever happened, and checks none is left.
 func withLabProcesses<T>(_ lab: Lab, _ body: () async throws -> T) async throws -> T {
+    try await LabLock.exclusively { try await runLabProcesses(lab, body) }
+}
+
+private func runLabProcesses<T>(_ lab: Lab, _ body: () async throws -> T) async throws -> T {
     do {
         let value = try await body()
         let statuses = await lab.stopAll()

@@ -9,6 +9,10 @@ struct DemoTests {
 
     @Test("runs to completion, prints the summary and leaves no process behind")
     func demoCompletes() async throws {
+        try await LabLock.exclusively { try await runDemoToCompletion() }
+    }
+
+    func runDemoToCompletion() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("labloop-demo-\(UUID().uuidString)")
         let output = directory.appendingPathExtension("out")
         let demo = try ChildProcess(name: "demo", executable: Binaries.url("labloop"),
@@ -32,6 +36,10 @@ struct DemoTests {
 
     @Test("Ctrl-C stops the demo and every child cleanly")
     func interruptStopsEverything() async throws {
+        try await LabLock.exclusively { try await interruptDemo() }
+    }
+
+    func interruptDemo() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("labloop-demo-\(UUID().uuidString)")
         let output = directory.appendingPathExtension("out")
         let demo = try ChildProcess(name: "demo", executable: Binaries.url("labloop"),

@@ -76,7 +76,7 @@ extension CampaignActor {
         }
         setState(experimentID, from: .dispatched, to: .queued)
         experiments[experimentID]?.instrumentID = nil
-        await deps.registry.release(instrumentID: instrumentID, experimentID: experimentID)
+        await releaseSlot(instrumentID, experimentID)
         await deps.dispatcher.enqueue([queueEntry(experimentID)], declinedBy: instrumentID)
         await deps.dispatcher.kick()
     }

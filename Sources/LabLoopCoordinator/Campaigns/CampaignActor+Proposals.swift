@@ -9,7 +9,14 @@ extension CampaignActor {
         var request = Labloop_V1_ProposalRequest()
         request.requestID = UUID().uuidString
         request.campaignID = id
+        // Models see the space narrowed to the safety envelope: the lab's limits for this kind and what
+        // at least one capable instrument accepts. Their candidates are still checked against both.
+        let capable = await deps.registry.capable(kind: spec.instrumentKind, operation: spec.operation)
+        var envelope = ParameterLimits.union(capable.map(\.limits))
+        if let lab = deps.config.labLimits[spec.instrumentKind] { envelope = envelope.intersected(with: lab) }
         request.spec = wireSpec
+        request.spec.space = spec.space.narrowed(to: envelope).wire
+        request.rejectedSoFar = UInt32(clamping: rejectedCandidates)
         request.count = UInt32(count)
         request.proposedSoFar = UInt32(progress.candidatesAccepted)
         request.asOfSeq = deps.gateway.latestPublishedSeq
@@ -67,6 +74,7 @@ extension CampaignActor {
         var wanted = state == .running ? min(open.count, progress.candidatesWanted(spec: spec)) : 0
         var accepted: [Labloop_V1_ExperimentProposed] = []
         var rejected: [Labloop_V1_RejectedCandidate] = []
+        let capable = await deps.registry.capable(kind: spec.instrumentKind, operation: spec.operation)
         var seenIDs = Set<String>()
         var seenPoints = Set(experiments.values.filter { !$0.state.isTerminal }.map(\.point))
         for candidate in proposals.candidates {
@@ -94,6 +102,10 @@ extension CampaignActor {
                 continue
             }
             let point = spec.space.canonical(raw)
+            if let violation = envelopeViolation(point, capable: capable) {
+                reject(.invalidValue, violation)
+                continue
+            }
             if (candidate.hasPredictedMean && !candidate.predictedMean.isFinite)
                 || (candidate.hasPredictedStd && !(candidate.predictedStd.isFinite && candidate.predictedStd >= 0)) {
                 reject(.invalidValue, "predicted mean/std must be finite (std >= 0)")
@@ -170,6 +182,7 @@ extension CampaignActor {
         ack.rejected = rejected
         deps.gateway.send(.proposalAck(ack), to: routingID, on: .model, correlationID: messageID)
         quietUntil = accepted.isEmpty ? clock.now + .seconds(1) : nil
+        rejectedCandidates += rejected.count
         if !rejected.isEmpty {
             logger.notice("rejected candidates", metadata: ["count": "\(rejected.count)", "first": "\(rejected[0].reason)"])
         }
@@ -184,6 +197,27 @@ extension CampaignActor {
 
     func queueEntry(_ experimentID: String) -> QueuedExperiment {
         QueuedExperiment(experimentID: experimentID, campaignID: id, instrumentKind: spec.instrumentKind,
-                         operation: spec.operation, order: 0)
+                         operation: spec.operation, order: 0, project: spec.project,
+                         point: experiments[experimentID]?.point ?? Point())
+    }
+
+    /// The experiment left its instrument: free the slot and stop charging its project's share.
+    func releaseSlot(_ instrumentID: String, _ experimentID: String) async {
+        await deps.registry.release(instrumentID: instrumentID, experimentID: experimentID)
+        await deps.dispatcher.finished(experimentID: experimentID)
+    }
+
+    /// Why `point` may not run at all: lab-wide limits for the campaign's instrument kind, or no
+    /// known instrument whose hard limits cover it. Nil when it is inside the envelope (or no
+    /// capable instrument has registered yet, so nothing can be judged).
+    func envelopeViolation(_ point: Point, capable: [(instrumentID: String, limits: ParameterLimits)]) -> String? {
+        if let lab = deps.config.labLimits[spec.instrumentKind] {
+            let problems = lab.violations(of: point)
+            if !problems.isEmpty { return "outside the lab-wide limits for \(spec.instrumentKind): " + problems.joined(separator: "; ") }
+        }
+        guard !capable.isEmpty, !capable.contains(where: { $0.limits.violations(of: point).isEmpty }) else { return nil }
+        let problems = Set(capable.flatMap { $0.limits.violations(of: point) }).sorted()
+        let names = capable.map(\.instrumentID).joined(separator: ", ")
+        return "no instrument can run it: \(problems.joined(separator: "; ")) (\(capable.count) registered: \(names))"
     }
 }

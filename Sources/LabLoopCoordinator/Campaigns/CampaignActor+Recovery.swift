@@ -96,7 +96,7 @@ extension CampaignActor {
         experiments[record.id]?.instrumentID = nil
         experiments[record.id]?.unconfirmedSince = nil
         if let instrument = record.instrumentID {
-            await deps.registry.release(instrumentID: instrument, experimentID: record.id)
+            await releaseSlot(instrument, record.id)
         }
         if !state.isTerminal { await deps.dispatcher.enqueue([queueEntry(record.id)]) }
     }
@@ -126,7 +126,7 @@ extension CampaignActor {
         setState(record.id, from: from, to: .needsReview)
         experiments[record.id]?.unconfirmedSince = nil
         if let instrument = record.instrumentID {
-            await deps.registry.release(instrumentID: instrument, experimentID: record.id)
+            await releaseSlot(instrument, record.id)
         }
         if let retry {
             await queueRetry(retry)

@@ -66,7 +66,7 @@ extension CampaignActor {
             return ack
         }
         setState(record.id, from: from, to: succeeded ? .completed : .failed)
-        await deps.registry.release(instrumentID: instrumentID, experimentID: record.id)
+        await releaseSlot(instrumentID, record.id)
         if succeeded, let value = Self.objectiveValue(result, objective), value.isFinite {
             experiments[record.id]?.objective = value
             progress.record(objective: value, experimentID: record.id, objective: spec.objective)
@@ -145,7 +145,7 @@ extension CampaignActor {
             }
             setState(record.id, from: from, to: .failed)
             if let instrument = record.instrumentID {
-                await deps.registry.release(instrumentID: instrument, experimentID: record.id)
+                await releaseSlot(instrument, record.id)
             }
             await evaluate()
         } catch {

@@ -25,6 +25,8 @@ actor CampaignActor {
     /// Proposals for the outstanding request are being committed: it stays outstanding until the
     /// accepted candidates are counted, so no second request is sized from stale counts.
     var answering = false
+    /// Candidates rejected since this coordinator started, told to models so sequence designs advance.
+    var rejectedCandidates = 0
     var waitingForModel = false
     /// After a proposal that yielded nothing, wait before asking again (a broken model must not spin us).
     var quietUntil: ContinuousClock.Instant?

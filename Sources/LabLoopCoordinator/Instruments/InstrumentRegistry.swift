@@ -30,8 +30,30 @@ struct InstrumentSession: Sendable {
 actor InstrumentRegistry {
     private var sessions: [String: InstrumentSession] = [:]
     private var byRouting: [Data: String] = [:]
+    /// Lab-wide limits per instrument kind, from the coordinator's configuration; they override
+    /// (narrow) what every instrument of that kind declares.
+    let labLimits: [String: ParameterLimits]
     private let clock = ContinuousClock()
     private let started = ContinuousClock.now
+
+    init(labLimits: [String: ParameterLimits] = [:]) {
+        self.labLimits = labLimits
+    }
+
+    /// What `session` may run, per operation: its declared limits narrowed by the lab's.
+    private func effectiveLimits(_ session: InstrumentSession) -> [String: ParameterLimits] {
+        let lab = labLimits[session.hello.kind] ?? ParameterLimits()
+        return Dictionary(session.hello.operations.map { ($0.name, ParameterLimits(wire: $0.limits).intersected(with: lab)) },
+                          uniquingKeysWith: { first, _ in first })
+    }
+
+    /// Every known instrument (connected or not) that offers `operation` on an instrument of `kind`
+    /// (any kind when empty), with its effective limits for it.
+    func capable(kind: String, operation: String) -> [(instrumentID: String, limits: ParameterLimits)] {
+        sessions.values.filter { (kind.isEmpty || $0.hello.kind == kind) && $0.operations.contains(operation) }
+            .sorted { $0.instrumentID < $1.instrumentID }
+            .map { ($0.instrumentID, effectiveLimits($0)[operation] ?? ParameterLimits()) }
+    }
 
     /// Registers (or re-registers after a reconnect) an agent. Returns the experiments the
     /// coordinator believed were on this instrument before this hello.
@@ -69,7 +91,7 @@ actor InstrumentRegistry {
     func freeInstruments() -> [FreeInstrument] {
         sessions.values.filter { $0.connected && !$0.draining }.map {
             FreeInstrument(instrumentID: $0.instrumentID, kind: $0.hello.kind, operations: $0.operations,
-                           freeSlots: max(0, $0.capacity - $0.assigned.count))
+                           freeSlots: max(0, $0.capacity - $0.assigned.count), limits: effectiveLimits($0))
         }
     }
 

@@ -1,23 +1,39 @@
 import Foundation
 import LabLoopCore
 
-/// Matches queued experiments to free instrument slots. Owns the queue; asks the registry for
-/// slots and the campaign actors to commit each dispatch. One pass runs at a time; a kick during
-/// a pass schedules another.
+/// Matches queued experiments to free instrument slots by weighted fair share of instrument time
+/// (`FairShareScheduler`, see Docs/scheduling.md). Owns the queue; asks the registry for slots and the
+/// campaign actors to commit each dispatch. One pass runs at a time; a kick during a pass schedules another.
 actor Dispatcher {
     private var queue: [String: QueuedExperiment] = [:]
     private var held: Set<String> = []
     private var declined: [String: Set<String>] = [:]
     private var campaigns: [String: CampaignActor] = [:]
     private var nextOrder: UInt64 = 0
-    private var lastServed: String?
+    private var scheduler: FairShareScheduler
+    private let started = ContinuousClock.now
     private var passing = false
     private var again = false
     private let registry: InstrumentRegistry
 
-    init(registry: InstrumentRegistry) {
+    init(registry: InstrumentRegistry, projectWeights: [String: Double] = [:]) {
         self.registry = registry
+        scheduler = FairShareScheduler(projectWeights: projectWeights)
     }
+
+    /// Seconds since the dispatcher started: the scheduler's clock (monotonic).
+    private var now: Double {
+        let elapsed = ContinuousClock.now - started
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    }
+
+    /// An experiment left its instrument (finished, failed, declined, lost): stop charging its project.
+    func finished(experimentID: String) {
+        scheduler.finished(experimentID: experimentID, at: now)
+    }
+
+    /// The share each project received against its entitlement over the recent window.
+    func shares() -> [ProjectShare] { scheduler.shares(now: now) }
 
     func add(campaign: CampaignActor, id: String) {
         campaigns[id] = campaign
@@ -48,6 +64,7 @@ actor Dispatcher {
             queue[id] = nil
             declined[id] = nil
         }
+        scheduler.forget(campaign: campaignID)
     }
 
     var queueDepth: Int { queue.count }
@@ -70,12 +87,16 @@ actor Dispatcher {
         let eligible = queue.values.filter { !held.contains($0.campaignID) }
         guard !eligible.isEmpty else { return }
         let free = await registry.freeInstruments()
-        let pairs = DispatchPolicy.assign(queue: eligible, free: free, lastServedCampaign: lastServed, declined: declined)
+        let pairs = scheduler.assign(queue: Array(eligible), free: free, now: now, declined: declined)
         for pair in pairs {
             // Take it out of the queue before awaiting, so no other pass can pick it.
-            guard let entry = queue.removeValue(forKey: pair.experimentID) else { continue }
+            guard let entry = queue.removeValue(forKey: pair.experimentID) else {
+                scheduler.finished(experimentID: pair.experimentID, at: now)
+                continue
+            }
             guard let routingID = await registry.reserve(instrumentID: pair.instrumentID, experimentID: entry.experimentID)
             else {
+                scheduler.finished(experimentID: entry.experimentID, at: now)
                 queue[entry.experimentID] = entry
                 again = true
                 continue
@@ -84,8 +105,8 @@ actor Dispatcher {
                 experimentID: entry.experimentID, instrumentID: pair.instrumentID, routingID: routingID) ?? false
             if dispatched {
                 declined[entry.experimentID] = nil
-                lastServed = entry.campaignID
             } else {
+                scheduler.finished(experimentID: entry.experimentID, at: now)
                 await registry.release(instrumentID: pair.instrumentID, experimentID: entry.experimentID)
                 // Still queued (e.g. its campaign was paused meanwhile): keep it for a later pass.
                 if await campaigns[entry.campaignID]?.isQueued(entry.experimentID) ?? false, queue[entry.experimentID] == nil {

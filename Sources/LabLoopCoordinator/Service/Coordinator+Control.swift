@@ -116,6 +116,16 @@ extension Coordinator {
             await audit(principal, "submit", wire.name, outcome: "refused: \(error.reason)")
             throw error
         }
+        // The safety envelope at submit time: refuse a space no registered instrument could ever serve.
+        let capable = await deps.registry.capable(kind: spec.instrumentKind, operation: spec.operation)
+        let lab = deps.config.labLimits[spec.instrumentKind] ?? ParameterLimits()
+        let exclusions = capable.compactMap { $0.limits.intersected(with: lab).excludes(spec.space) }
+        if let labExclusion = lab.excludes(spec.space) ?? (exclusions.count == capable.count ? exclusions.first : nil) {
+            let reason = "no instrument can serve this campaign: \(labExclusion)"
+                + (capable.isEmpty ? " (lab-wide limit)" : " (\(capable.count) registered: \(capable.map(\.instrumentID).joined(separator: ", ")))")
+            await audit(principal, "submit", wire.name, outcome: "refused: \(reason)")
+            throw WireError(.invalidValue, reason)
+        }
         let id = "c" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(10).lowercased()
         do {
             try await deps.store.write { tx in

@@ -24,10 +24,11 @@ public actor Coordinator {
             await gateway.shutdown()
             throw error
         }
-        let registry = InstrumentRegistry()
+        let registry = InstrumentRegistry(labLimits: config.labLimits)
         let deps = CoordinatorDeps(
             store: store, gateway: gateway, registry: registry, models: ModelDirectory(gateway: gateway),
-            dispatcher: Dispatcher(registry: registry), config: config, logger: logger)
+            dispatcher: Dispatcher(registry: registry, projectWeights: config.projectWeights), config: config,
+            logger: logger)
         let coordinator = Coordinator(deps: deps, context: context)
         try await coordinator.resume()
         try gateway.boundEndpoints.write(to: config.endpointsFile)

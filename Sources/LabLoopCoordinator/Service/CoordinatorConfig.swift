@@ -1,4 +1,5 @@
 public import Foundation
+public import LabLoopCore
 public import LabLoopProtocol
 
 /// Where the coordinator listens and how patient it is. Defaults are documented in `Docs/protocol.md`.
@@ -15,6 +16,10 @@ public struct CoordinatorConfig: Sendable {
     public var recoveryGraceMs: UInt32 = 10_000
     /// A proposal request unanswered for this long is sent again.
     public var proposalTimeoutMs: UInt32 = 30_000
+    /// Fair-share weights per project (default 1).
+    public var projectWeights: [String: Double] = [:]
+    /// Lab-wide hard limits per instrument kind, overriding what instruments declare.
+    public var labLimits: [String: ParameterLimits] = [:]
     /// The event stream heartbeat period.
     public var streamHeartbeatMs: UInt32 = 1_000
 

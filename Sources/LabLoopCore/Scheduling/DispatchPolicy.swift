@@ -11,9 +11,11 @@ public struct QueuedExperiment: Sendable, Hashable {
     public var project: String
     /// Higher goes first within its project (usually the campaign's priority). `DispatchPolicy` ignores it.
     public var priority: Int
+    /// The experiment's settings: an instrument runs it only if its hard limits cover them.
+    public var point: Point
 
     public init(experimentID: String, campaignID: String, instrumentKind: String, operation: String, order: UInt64,
-                project: String = "", priority: Int = 0) {
+                project: String = "", priority: Int = 0, point: Point = Point()) {
         self.experimentID = experimentID
         self.campaignID = campaignID
         self.instrumentKind = instrumentKind
@@ -21,6 +23,7 @@ public struct QueuedExperiment: Sendable, Hashable {
         self.order = order
         self.project = project
         self.priority = priority
+        self.point = point
     }
 }
 
@@ -30,17 +33,22 @@ public struct FreeInstrument: Sendable, Hashable {
     public var kind: String
     public var operations: Set<String>
     public var freeSlots: Int
+    /// Hard limits per operation (the safety envelope); an operation without limits accepts anything.
+    public var limits: [String: ParameterLimits]
 
-    public init(instrumentID: String, kind: String, operations: Set<String>, freeSlots: Int) {
+    public init(instrumentID: String, kind: String, operations: Set<String>, freeSlots: Int,
+                limits: [String: ParameterLimits] = [:]) {
         self.instrumentID = instrumentID
         self.kind = kind
         self.operations = operations
         self.freeSlots = freeSlots
+        self.limits = limits
     }
 
     public func canRun(_ experiment: QueuedExperiment) -> Bool {
         (experiment.instrumentKind.isEmpty || experiment.instrumentKind == kind)
             && operations.contains(experiment.operation)
+            && (limits[experiment.operation]?.violations(of: experiment.point).isEmpty ?? true)
     }
 }
 

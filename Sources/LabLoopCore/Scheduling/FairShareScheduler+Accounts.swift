@@ -73,7 +73,9 @@ extension FairShareScheduler {
             // A campaign moved to another project is shared within its new one.
             campaigns[entry.campaignID]?.project = entry.project
         }
-        let outstanding = outstanding(at: now)
+        // Lift to time actually accrued, never to expected remaining time: an estimate (60 s before
+        // any duration is known) would charge a newcomer for time nobody used, and starve it.
+        let accrued = Outstanding()
 
         var joining: [String] = []
         var staying: [String] = []
@@ -82,9 +84,9 @@ extension FairShareScheduler {
             if active { account.isActive ? staying.append(name) : joining.append(name) }
             projects[name]?.isActive = active
         }
-        if let floor = staying.map({ projectKey($0, at: now, outstanding) }).min() {
+        if let floor = staying.map({ projectKey($0, at: now, accrued) }).min() {
             for name in joining {
-                let target = floor * weight(of: name) - outstanding.projects[name, default: 0]
+                let target = floor * weight(of: name)
                 projects[name]?.usage.raise(to: target, at: now, decayRate: decayRate)
             }
         }
@@ -103,9 +105,9 @@ extension FairShareScheduler {
             campaigns[name]?.isActive = active
         }
         for (project, names) in joiningByProject {
-            guard let floor = stayingByProject[project]?.map({ campaignKey($0, at: now, outstanding) }).min() else { continue }
+            guard let floor = stayingByProject[project]?.map({ campaignKey($0, at: now, accrued) }).min() else { continue }
             for name in names {
-                let target = floor * campaignWeight(of: name) - outstanding.campaigns[name, default: 0]
+                let target = floor * campaignWeight(of: name)
                 campaigns[name]?.usage.raise(to: target, at: now, decayRate: decayRate)
             }
         }

@@ -10,7 +10,7 @@ public struct SpaceFillingStrategy: ProposalStrategy {
         let pending = Set(context.pending)
         // Ask for a few extra in case some coincide with pending points (integer/categorical spaces).
         let points = SpaceFillingDesign.points(in: context.spec.space, count: context.count + pending.count,
-                                               skip: context.proposedSoFar, seed: context.spec.seed)
+                                               skip: context.proposedSoFar + context.rejectedSoFar, seed: context.spec.seed)
         return points.filter { !pending.contains($0) }.prefix(context.count).map { ProposedCandidate(point: $0) }
     }
 }

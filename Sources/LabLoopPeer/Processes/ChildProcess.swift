@@ -2,7 +2,7 @@ public import Foundation
 import Glibc
 
 /// A child process that is always reaped: `stop()` sends SIGTERM, waits, then SIGKILLs.
-/// Children get `LABLOOP_DIE_WITH_PARENT=1`, so they also exit if this process dies.
+/// Children get `LABLOOP_DIE_WITH_PARENT=1`, so they also shut down if this process dies.
 public final class ChildProcess: @unchecked Sendable {
     // @unchecked: `Process` is used only through its thread-safe run/terminate/isRunning calls.
     public let name: String

@@ -8,14 +8,15 @@ import Synchronization
 /// A service returns normally after a signal; with `throwOnSignal` it throws `CancellationError`
 /// instead, whatever `body` ended with, so a command can tell an interruption from a failure.
 ///
-/// With `LABLOOP_DIE_WITH_PARENT=1` in the environment the process also receives SIGTERM when
-/// its parent dies, so children of `labloop demo` or of a test never outlive it.
+/// With `LABLOOP_DIE_WITH_PARENT=1` in the environment the process also shuts down gracefully when
+/// its parent process goes away, so children of `labloop demo` or of a test never outlive it. (It
+/// watches `getppid()`: `PR_SET_PDEATHSIG` fires when the parent *thread* that spawned the child exits,
+/// which in a thread pool can be any moment.)
 public func runUntilSignalled(throwOnSignal: Bool = false,
                               _ body: @escaping @Sendable () async throws -> Void) async throws {
-    if ProcessInfo.processInfo.environment["LABLOOP_DIE_WITH_PARENT"] == "1" {
-        _ = labloop_set_parent_death_signal(SIGTERM)
-        if getppid() == 1 { exit(0) }  // the parent is already gone
-    }
+    let watchParent = ProcessInfo.processInfo.environment["LABLOOP_DIE_WITH_PARENT"] == "1"
+    let parent = getppid()
+    if watchParent, parent == 1 { exit(0) }  // the parent is already gone
     let task = Task { try await body() }
     let signalled = Atomic<Bool>(false)
     signal(SIGINT, SIG_IGN)
@@ -29,7 +30,21 @@ public func runUntilSignalled(throwOnSignal: Bool = false,
         source.resume()
         return source
     }
-    defer { sources.forEach { $0.cancel() } }
+    let orphanWatch = DispatchSource.makeTimerSource(queue: .global())
+    if watchParent {
+        orphanWatch.schedule(deadline: .now() + .milliseconds(200), repeating: .milliseconds(200))
+        orphanWatch.setEventHandler {
+            if getppid() != parent {
+                signalled.store(true, ordering: .relaxed)
+                task.cancel()
+            }
+        }
+        orphanWatch.resume()
+    }
+    defer {
+        sources.forEach { $0.cancel() }
+        if watchParent { orphanWatch.cancel() }
+    }
     let outcome = await task.result
     if signalled.load(ordering: .relaxed) {
         if throwOnSignal { throw CancellationError() }

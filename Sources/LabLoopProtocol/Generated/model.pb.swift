@@ -87,6 +87,7 @@ public nonisolated struct Labloop_V1_ProposalRequest: Sendable {
 
   public var campaignID: String = String()
 
+  /// its space narrowed to the safety envelope (lab and instrument limits)
   public var spec: Labloop_V1_CampaignSpec {
     get {_spec ?? Labloop_V1_CampaignSpec()}
     set {_spec = newValue}
@@ -106,6 +107,9 @@ public nonisolated struct Labloop_V1_ProposalRequest: Sendable {
 
   /// results up to this seq are known to the coordinator
   public var asOfSeq: UInt64 = 0
+
+  /// candidates of this campaign the coordinator rejected (since it started)
+  public var rejectedSoFar: UInt32 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -362,7 +366,7 @@ nonisolated extension Labloop_V1_PendingPoint: SwiftProtobuf.Message, SwiftProto
 
 nonisolated extension Labloop_V1_ProposalRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ProposalRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}request_id\0\u{3}campaign_id\0\u{1}spec\0\u{1}count\0\u{1}pending\0\u{3}proposed_so_far\0\u{3}as_of_seq\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}request_id\0\u{3}campaign_id\0\u{1}spec\0\u{1}count\0\u{1}pending\0\u{3}proposed_so_far\0\u{3}as_of_seq\0\u{3}rejected_so_far\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -377,6 +381,7 @@ nonisolated extension Labloop_V1_ProposalRequest: SwiftProtobuf.Message, SwiftPr
       case 5: try { try decoder.decodeRepeatedMessageField(value: &self.pending) }()
       case 6: try { try decoder.decodeSingularUInt32Field(value: &self.proposedSoFar) }()
       case 7: try { try decoder.decodeSingularUInt64Field(value: &self.asOfSeq) }()
+      case 8: try { try decoder.decodeSingularUInt32Field(value: &self.rejectedSoFar) }()
       default: break
       }
     }
@@ -408,6 +413,9 @@ nonisolated extension Labloop_V1_ProposalRequest: SwiftProtobuf.Message, SwiftPr
     if self.asOfSeq != 0 {
       try visitor.visitSingularUInt64Field(value: self.asOfSeq, fieldNumber: 7)
     }
+    if self.rejectedSoFar != 0 {
+      try visitor.visitSingularUInt32Field(value: self.rejectedSoFar, fieldNumber: 8)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -419,6 +427,7 @@ nonisolated extension Labloop_V1_ProposalRequest: SwiftProtobuf.Message, SwiftPr
     if lhs.pending != rhs.pending {return false}
     if lhs.proposedSoFar != rhs.proposedSoFar {return false}
     if lhs.asOfSeq != rhs.asOfSeq {return false}
+    if lhs.rejectedSoFar != rhs.rejectedSoFar {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LabLoopCoordinator
+import LabLoopCore
 import LabLoopPeer
 import LabLoopProtocol
 import Logging
@@ -32,7 +33,43 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Agent and model heartbeat interval, ms.") var heartbeatMs: UInt32 = 1_000
     @Option(help: "Silence after which an agent or model is considered lost, ms.") var livenessMs: UInt32 = 5_000
     @Option(help: "After a restart, how long to wait for agents to report in-flight work, ms.") var recoveryGraceMs: UInt32 = 10_000
+    @Option(name: .customLong("project-weight"), help: "Fair-share weight of a project, NAME=WEIGHT (repeatable; default 1).")
+    var projectWeights: [String] = []
+    @Option(name: .customLong("limit"), help: "Lab-wide hard limit for an instrument kind, KIND:PARAMETER=LOW..HIGH or KIND:PARAMETER=A,B (repeatable). Overrides what instruments declare.")
+    var limits: [String] = []
     @Option(help: "Log level.") var logLevel = "info"
+
+    func validate() throws {
+        _ = try parsedWeights()
+        _ = try parsedLimits()
+    }
+
+    func parsedWeights() throws -> [String: Double] {
+        var weights: [String: Double] = [:]
+        for entry in projectWeights {
+            let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, !parts[0].isEmpty, let weight = Double(parts[1]), weight > 0, weight.isFinite else {
+                throw ValidationError("--project-weight \(entry): expected NAME=WEIGHT with a positive weight")
+            }
+            weights[parts[0]] = weight
+        }
+        return weights
+    }
+
+    func parsedLimits() throws -> [String: ParameterLimits] {
+        var limits: [String: ParameterLimits] = [:]
+        for entry in self.limits {
+            let sides = entry.split(separator: "=", maxSplits: 1).map(String.init)
+            let target = sides.first?.split(separator: ":", maxSplits: 1).map(String.init) ?? []
+            guard sides.count == 2, target.count == 2, !target[0].isEmpty, !target[1].isEmpty,
+                  let limit = ParameterLimits.Limit(parsing: sides[1]) else {
+                throw ValidationError("--limit \(entry): expected KIND:PARAMETER=LOW..HIGH or KIND:PARAMETER=A,B")
+            }
+            limits[target[0], default: ParameterLimits()] = limits[target[0], default: ParameterLimits()]
+                .intersected(with: ParameterLimits([target[1]: limit]))
+        }
+        return limits
+    }
 
     func run() async throws {
         CLILogging.bootstrap(level: logLevel)
@@ -48,6 +85,8 @@ struct Serve: AsyncParsableCommand {
         config.heartbeatIntervalMs = heartbeatMs
         config.livenessTimeoutMs = livenessMs
         config.recoveryGraceMs = recoveryGraceMs
+        config.projectWeights = try parsedWeights()
+        config.labLimits = try parsedLimits()
         try await reportingErrors {
             let coordinator: Coordinator
             do {
