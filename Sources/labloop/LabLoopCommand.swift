@@ -9,5 +9,6 @@ struct LabLoopCommand: AsyncParsableCommand {
             Start a coordinator with `labloop serve --data DIR`, connect instrument agents and a model \
             server, then submit campaigns. `labloop demo` runs all of it on this machine in one command.
             """,
-        subcommands: [Serve.self, ModelCommand.self, CampaignCommand.self, InstrumentsCommand.self, Demo.self])
+        subcommands: [Serve.self, ModelCommand.self, CampaignCommand.self, InstrumentsCommand.self, StatusCommand.self,
+                      Demo.self])
 }

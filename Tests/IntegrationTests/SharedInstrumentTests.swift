@@ -29,6 +29,18 @@ struct SharedInstrumentTests {
             let alpha = try await lab.submit(Self.campaign(project: "alpha", experiments: 1_000, parallel: 12))
             let beta = try await lab.submit(Self.campaign(project: "beta", experiments: 1_000, parallel: 12))
             try await Task.sleep(for: .seconds(8))
+            // Visibility: the shares against entitlements, and why the backlog waits.
+            let status = try await labloop(["status", "--json", "--data", lab.directory.path])
+            let object = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any]
+            let schedule = object?["schedule"] as? [String: Any]
+            let projects = (schedule?["projects"] as? [[String: Any]]) ?? []
+            #expect(Set(projects.compactMap { $0["project"] as? String }) == ["alpha", "beta"], "\(status.stdout)")
+            let betaEntitlement = projects.first { $0["project"] as? String == "beta" }?["entitlement"] as? Double
+            #expect(betaEntitlement.map { abs($0 - 2.0 / 3.0) < 0.01 } == true, "\(projects)")
+            let waiting = (schedule?["waiting"] as? [[String: Any]]) ?? []
+            #expect(!waiting.isEmpty && waiting.allSatisfy { !(($0["reason"] as? String) ?? "").isEmpty }, "\(waiting)")
+            let table = try await labloop(["status", "--data", lab.directory.path])
+            #expect(table.stdout.contains("ENTITLED") && table.stdout.contains("alpha") && table.stdout.contains("WAITING"))
             for id in [alpha, beta] {
                 var cancel = Labloop_V1_CancelCampaign()
                 cancel.campaignID = id
@@ -150,6 +162,34 @@ struct SharedInstrumentTests {
             }
         }
         #expect(ran >= 8, "the agents logged \(ran) runs")
+    }
+
+    @Test("a reserved instrument runs only its project's work during the window, and idles otherwise")
+    func reservations() async throws {
+        let lab = try Lab()
+        let formatter = ISO8601DateFormatter()
+        let window = "\(formatter.string(from: Date().addingTimeInterval(-60)))/\(formatter.string(from: Date().addingTimeInterval(3_600)))"
+        try await withLabProcesses(lab) {
+            try await lab.startCoordinator(extra: ["--reserve", "reserved-1=owners@\(window)"])
+            try lab.startReactor("reserved-1", capacity: 1, durationMs: 30)
+            try lab.startReactor("open-1", capacity: 1, durationMs: 30)
+            try lab.startModel()
+            let guests = try await lab.submit(Self.campaign(project: "guests", experiments: 10, parallel: 3))
+            _ = try await lab.waitUntilFinished(guests, timeout: .seconds(120))
+            let owners = try await lab.submit(Self.campaign(project: "owners", experiments: 10, parallel: 3))
+            _ = try await lab.waitUntilFinished(owners, timeout: .seconds(120))
+        }
+        let invariants = try StoreInvariants(path: lab.databasePath)
+        let placements = try await invariants.db.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT c.project AS project, t.instrument_id AS instrument, COUNT(*) AS n FROM experiment_transitions t
+                JOIN experiments e ON e.id = t.experiment_id JOIN campaigns c ON c.id = e.campaign_id
+                WHERE t.to_state = 'dispatched' GROUP BY 1, 2
+                """).reduce(into: [String: Int]()) { $0["\($1["project"] as String)@\($1["instrument"] as String)"] = $1["n"] }
+        }
+        #expect(placements["guests@reserved-1"] == nil, "a guest experiment ran on the reserved instrument: \(placements)")
+        #expect(placements["guests@open-1"] == 10)
+        #expect((placements["owners@reserved-1"] ?? 0) > 0, "the owners never used their reservation: \(placements)")
     }
 
     static func value(of name: String, in line: Substring) -> Double? {

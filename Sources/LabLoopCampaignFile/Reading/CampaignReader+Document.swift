@@ -29,6 +29,7 @@ extension CampaignReader {
         let stop = fields["stop"].flatMap { self.stop($0, objective: objective) } ?? Stop()
         let retries = fields["retries"].flatMap { self.retries($0) } ?? Retries()
         let approval = fields["approval"].flatMap { self.approval($0) } ?? .auto
+        let priority = fields["priority"].flatMap { self.count($0, "priority", in: -1_000...1_000) } ?? 0
 
         guard !hasProblems, let name, let parameters, let objective = objective?.objective, let instrument, let budget,
               let strategy else {
@@ -55,6 +56,7 @@ extension CampaignReader {
         spec.maxAttempts = retries.attempts
         spec.retryableFailures = retries.retryOn
         spec.approval = approval
+        spec.priority = priority
         reportSpecProblems(spec, root: fields.position)
         return hasProblems ? nil : CampaignDocument(spec: spec, strategySettings: strategy.settings)
     }

@@ -1,6 +1,6 @@
 /// The keys each mapping of a campaign file accepts, in documented order.
 enum Keys {
-    static let root = ["name", "description", "owner", "project", "parameters", "constraints", "objective",
+    static let root = ["name", "description", "owner", "project", "priority", "parameters", "constraints", "objective",
                        "record", "instrument", "budget", "strategy", "stop", "retries", "approval"]
     static let objective = ["measurement", "goal", "target"]
     static let instrument = ["kind", "operation"]

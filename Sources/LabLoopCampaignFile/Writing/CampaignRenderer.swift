@@ -64,6 +64,7 @@ enum CampaignRenderer {
             if !spec.retryableFailures.isEmpty { add("retry_on", flowList(spec.retryableFailures), indent: 2) }
         }
         if spec.approval == .manual { add("approval", "manual") }
+        if spec.priority != 0 { add("priority", String(spec.priority)) }
         return lines.joined(separator: "\n") + "\n"
     }
 

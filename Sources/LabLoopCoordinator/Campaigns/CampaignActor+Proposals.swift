@@ -197,7 +197,7 @@ extension CampaignActor {
 
     func queueEntry(_ experimentID: String) -> QueuedExperiment {
         QueuedExperiment(experimentID: experimentID, campaignID: id, instrumentKind: spec.instrumentKind,
-                         operation: spec.operation, order: 0, project: spec.project,
+                         operation: spec.operation, order: 0, project: spec.project, priority: spec.priority,
                          point: experiments[experimentID]?.point ?? Point())
     }
 

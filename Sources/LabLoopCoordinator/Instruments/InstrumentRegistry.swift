@@ -95,6 +95,14 @@ actor InstrumentRegistry {
         }
     }
 
+    /// Every connected, non-draining instrument with all its slots, as if idle: what could ever run work.
+    func registeredInstruments() -> [FreeInstrument] {
+        sessions.values.filter { $0.connected && !$0.draining }.map {
+            FreeInstrument(instrumentID: $0.instrumentID, kind: $0.hello.kind, operations: $0.operations,
+                           freeSlots: $0.capacity, limits: effectiveLimits($0))
+        }
+    }
+
     /// Takes one slot of `instrumentID` for `experimentID`; nil if it is gone or full.
     func reserve(instrumentID: String, experimentID: String) -> Data? {
         guard var session = sessions[instrumentID], session.connected, !session.draining,

@@ -1,5 +1,6 @@
 import Foundation
 import LabLoopCore
+import LabLoopProtocol
 
 /// Matches queued experiments to free instrument slots by weighted fair share of instrument time
 /// (`FairShareScheduler`, see Docs/scheduling.md). Owns the queue; asks the registry for slots and the
@@ -16,9 +17,18 @@ actor Dispatcher {
     private var again = false
     private let registry: InstrumentRegistry
 
-    init(registry: InstrumentRegistry, projectWeights: [String: Double] = [:]) {
+    private let reservations: [Reservation]
+
+    init(registry: InstrumentRegistry, projectWeights: [String: Double] = [:],
+         reservations windows: [(instrumentID: String, project: String, startUnixMs: Int64, endUnixMs: Int64)] = []) {
         self.registry = registry
         scheduler = FairShareScheduler(projectWeights: projectWeights)
+        // The scheduler's clock is seconds since this dispatcher started.
+        let origin = Int64(Date().timeIntervalSince1970 * 1000)
+        reservations = windows.map {
+            Reservation(instrumentID: $0.instrumentID, project: $0.project,
+                        start: Double($0.startUnixMs - origin) / 1000, end: Double($0.endUnixMs - origin) / 1000)
+        }
     }
 
     /// Seconds since the dispatcher started: the scheduler's clock (monotonic).
@@ -32,8 +42,50 @@ actor Dispatcher {
         scheduler.finished(experimentID: experimentID, at: now)
     }
 
-    /// The share each project received against its entitlement over the recent window.
-    func shares() -> [ProjectShare] { scheduler.shares(now: now) }
+    /// Each project's share against its entitlement, and why each queued experiment waits.
+    func schedule() async -> Labloop_V1_Schedule {
+        var schedule = Labloop_V1_Schedule()
+        let at = now
+        schedule.projects = scheduler.shares(now: at).map { share in
+            var wire = Labloop_V1_ProjectShare()
+            wire.project = share.project
+            wire.weight = share.weight
+            wire.active = share.isActive
+            wire.entitlement = share.entitlement
+            wire.received = share.received
+            wire.running = UInt32(clamping: share.running)
+            return wire
+        }
+        let free = await registry.freeInstruments()
+        let registered = await registry.registeredInstruments()
+        let eligible = queue.values.filter { !held.contains($0.campaignID) }
+        let reasons = scheduler.waitingReasons(queue: Array(eligible), free: free, registered: registered, now: at,
+                                               reservations: reservations, declined: declined)
+        schedule.waiting = queue.values.sorted { $0.order < $1.order }.compactMap { entry in
+            let reason = held.contains(entry.campaignID) ? "campaign paused" : reasons[entry.experimentID].map(Self.text)
+            guard let reason else { return nil }  // it would start on the next pass
+            var waiting = Labloop_V1_WaitingExperiment()
+            waiting.experimentID = entry.experimentID
+            waiting.campaignID = entry.campaignID
+            waiting.project = entry.project
+            waiting.reason = reason
+            return waiting
+        }
+        return schedule
+    }
+
+    static func text(_ reason: WaitingReason) -> String {
+        switch reason {
+        case .noCapableInstrument: "no capable instrument (kind, operation or limits)"
+        case .noCapableInstrumentFree: "no capable instrument free"
+        case .reserved(let projects): "capable instruments reserved for \(projects.joined(separator: ", "))"
+        case .overShare(let ahead): "over share (\(ahead) goes first)"
+        case .behindCampaign(let campaign): "behind campaign \(campaign) of the same project"
+        case .behindExperiment(let experiment): "behind \(experiment) of the same campaign"
+        case .paused: "campaign paused"
+        case .awaitingApproval: "awaiting approval"
+        }
+    }
 
     func add(campaign: CampaignActor, id: String) {
         campaigns[id] = campaign
@@ -87,7 +139,8 @@ actor Dispatcher {
         let eligible = queue.values.filter { !held.contains($0.campaignID) }
         guard !eligible.isEmpty else { return }
         let free = await registry.freeInstruments()
-        let pairs = scheduler.assign(queue: Array(eligible), free: free, now: now, declined: declined)
+        let pairs = scheduler.assign(queue: Array(eligible), free: free, now: now, reservations: reservations,
+                                     declined: declined)
         for pair in pairs {
             // Take it out of the queue before awaiting, so no other pass can pick it.
             guard let entry = queue.removeValue(forKey: pair.experimentID) else {

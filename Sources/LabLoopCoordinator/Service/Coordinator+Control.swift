@@ -67,6 +67,8 @@ extension Coordinator {
             } catch {
                 throw WireError(.unavailable, "export failed: \(error)")
             }
+        case .getSchedule?:
+            reply.schedule = await deps.dispatcher.schedule()
         case .drain(let drain)?:
             try await audited(principal, drain.undo ? "undrain" : "drain", drain.instrumentID) { () async throws(WireError) in
                 try await self.deps.registry.drain(drain.instrumentID, undo: drain.undo)

@@ -27,7 +27,8 @@ public actor Coordinator {
         let registry = InstrumentRegistry(labLimits: config.labLimits)
         let deps = CoordinatorDeps(
             store: store, gateway: gateway, registry: registry, models: ModelDirectory(gateway: gateway),
-            dispatcher: Dispatcher(registry: registry, projectWeights: config.projectWeights), config: config,
+            dispatcher: Dispatcher(registry: registry, projectWeights: config.projectWeights,
+                                   reservations: config.reservations), config: config,
             logger: logger)
         let coordinator = Coordinator(deps: deps, context: context)
         try await coordinator.resume()

@@ -18,6 +18,8 @@ public struct CoordinatorConfig: Sendable {
     public var proposalTimeoutMs: UInt32 = 30_000
     /// Fair-share weights per project (default 1).
     public var projectWeights: [String: Double] = [:]
+    /// Instruments reserved for a project during a window (unix ms): only that project's work runs there.
+    public var reservations: [(instrumentID: String, project: String, startUnixMs: Int64, endUnixMs: Int64)] = []
     /// Lab-wide hard limits per instrument kind, overriding what instruments declare.
     public var labLimits: [String: ParameterLimits] = [:]
     /// The event stream heartbeat period.

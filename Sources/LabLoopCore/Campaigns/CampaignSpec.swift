@@ -53,6 +53,8 @@ public struct CampaignSpec: Sendable, Hashable {
     public var maxAttempts: Int = 1
     public var retryableFailures: [String] = []
     public var approval: ApprovalMode = .auto
+    /// Within its project, a higher-priority campaign's experiments are dispatched first.
+    public var priority: Int = 0
 
     public init(name: String, space: ParameterSpace, objective: Objective, operation: String,
                 maxExperiments: Int, maxParallel: Int, strategy: String) {

@@ -67,6 +67,7 @@ extension CampaignSpec {
         spec.maxAttempts = max(1, Int(wire.retries.maxAttempts))
         spec.retryableFailures = wire.retries.retryableFailures
         spec.approval = wire.approval == .manual ? .manual : .auto
+        spec.priority = Int(wire.priority)
         problems += spec.problems().map(\.description)
         guard problems.isEmpty else {
             throw WireError(.invalidValue, "invalid campaign: " + problems.joined(separator: "; "))
@@ -98,6 +99,7 @@ extension CampaignSpec {
         wire.retries.maxAttempts = UInt32(clamping: maxAttempts)
         wire.retries.retryableFailures = retryableFailures
         wire.approval = approval == .manual ? .manual : .auto
+        wire.priority = Int32(clamping: priority)
         return wire
     }
 }

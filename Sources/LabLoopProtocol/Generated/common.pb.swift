@@ -778,6 +778,12 @@ public nonisolated struct Labloop_V1_CampaignSpec: @unchecked Sendable {
     set {_uniqueStorage()._approval = newValue}
   }
 
+  /// within its project, higher-priority campaigns' experiments go first (default 0)
+  public var priority: Int32 {
+    get {_storage._priority}
+    set {_uniqueStorage()._priority = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -1582,7 +1588,7 @@ nonisolated extension Labloop_V1_RetryPolicy: SwiftProtobuf.Message, SwiftProtob
 
 nonisolated extension Labloop_V1_CampaignSpec: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".CampaignSpec"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{1}description\0\u{1}owner\0\u{1}project\0\u{1}space\0\u{1}objective\0\u{3}extra_measurements\0\u{1}instrument\0\u{1}budget\0\u{1}strategy\0\u{1}stop\0\u{1}retries\0\u{1}approval\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{1}description\0\u{1}owner\0\u{1}project\0\u{1}space\0\u{1}objective\0\u{3}extra_measurements\0\u{1}instrument\0\u{1}budget\0\u{1}strategy\0\u{1}stop\0\u{1}retries\0\u{1}approval\0\u{1}priority\0")
 
   fileprivate class _StorageClass {
     var _name: String = String()
@@ -1598,6 +1604,7 @@ nonisolated extension Labloop_V1_CampaignSpec: SwiftProtobuf.Message, SwiftProto
     var _stop: Labloop_V1_StopRules? = nil
     var _retries: Labloop_V1_RetryPolicy? = nil
     var _approval: Labloop_V1_ApprovalMode = .unspecified
+    var _priority: Int32 = 0
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -1621,6 +1628,7 @@ nonisolated extension Labloop_V1_CampaignSpec: SwiftProtobuf.Message, SwiftProto
       _stop = source._stop
       _retries = source._retries
       _approval = source._approval
+      _priority = source._priority
     }
   }
 
@@ -1652,6 +1660,7 @@ nonisolated extension Labloop_V1_CampaignSpec: SwiftProtobuf.Message, SwiftProto
         case 11: try { try decoder.decodeSingularMessageField(value: &_storage._stop) }()
         case 12: try { try decoder.decodeSingularMessageField(value: &_storage._retries) }()
         case 13: try { try decoder.decodeSingularEnumField(value: &_storage._approval) }()
+        case 14: try { try decoder.decodeSingularInt32Field(value: &_storage._priority) }()
         default: break
         }
       }
@@ -1703,6 +1712,9 @@ nonisolated extension Labloop_V1_CampaignSpec: SwiftProtobuf.Message, SwiftProto
       if _storage._approval != .unspecified {
         try visitor.visitSingularEnumField(value: _storage._approval, fieldNumber: 13)
       }
+      if _storage._priority != 0 {
+        try visitor.visitSingularInt32Field(value: _storage._priority, fieldNumber: 14)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -1725,6 +1737,7 @@ nonisolated extension Labloop_V1_CampaignSpec: SwiftProtobuf.Message, SwiftProto
         if _storage._stop != rhs_storage._stop {return false}
         if _storage._retries != rhs_storage._retries {return false}
         if _storage._approval != rhs_storage._approval {return false}
+        if _storage._priority != rhs_storage._priority {return false}
         return true
       }
       if !storagesAreEqual {return false}

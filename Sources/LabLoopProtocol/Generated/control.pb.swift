@@ -115,6 +115,18 @@ public nonisolated struct Labloop_V1_ListInstruments: Sendable {
   public init() {}
 }
 
+/// The dispatcher's view: each project's share of instrument time against its entitlement, and why
+/// each queued experiment is waiting.
+public nonisolated struct Labloop_V1_GetSchedule: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 /// Manual approval: experiments awaiting approval move to queued (approve) or rejected (reject).
 public nonisolated struct Labloop_V1_ApproveExperiments: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
@@ -279,6 +291,14 @@ public nonisolated struct Labloop_V1_ControlRequest: Sendable {
     set {command = .drain(newValue)}
   }
 
+  public var getSchedule: Labloop_V1_GetSchedule {
+    get {
+      if case .getSchedule(let v)? = command {return v}
+      return Labloop_V1_GetSchedule()
+    }
+    set {command = .getSchedule(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Command: Equatable, Sendable {
@@ -293,6 +313,7 @@ public nonisolated struct Labloop_V1_ControlRequest: Sendable {
     case reject(Labloop_V1_RejectExperiments)
     case export(Labloop_V1_ExportCampaign)
     case drain(Labloop_V1_DrainInstrument)
+    case getSchedule(Labloop_V1_GetSchedule)
 
   }
 
@@ -530,6 +551,63 @@ public nonisolated struct Labloop_V1_ExperimentRow: @unchecked Sendable {
   fileprivate var _storage = _StorageClass.defaultInstance
 }
 
+public nonisolated struct Labloop_V1_ProjectShare: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var project: String = String()
+
+  public var weight: Double = 0
+
+  public var active: Bool = false
+
+  /// weight / sum of the weights of active projects, 0…1
+  public var entitlement: Double = 0
+
+  /// share of the instrument time used over the recent (decayed) window, 0…1
+  public var received: Double = 0
+
+  public var running: UInt32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Labloop_V1_WaitingExperiment: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var experimentID: String = String()
+
+  public var campaignID: String = String()
+
+  public var project: String = String()
+
+  /// e.g. "over share (beta goes first)", "no capable instrument free", "awaiting approval"
+  public var reason: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Labloop_V1_Schedule: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var projects: [Labloop_V1_ProjectShare] = []
+
+  public var waiting: [Labloop_V1_WaitingExperiment] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 public nonisolated struct Labloop_V1_ExportPage: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -623,6 +701,15 @@ public nonisolated struct Labloop_V1_ControlReply: Sendable {
     set {result = .exportPage(newValue)}
   }
 
+  /// get_schedule
+  public var schedule: Labloop_V1_Schedule {
+    get {
+      if case .schedule(let v)? = result {return v}
+      return Labloop_V1_Schedule()
+    }
+    set {result = .schedule(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Result: Equatable, Sendable {
@@ -636,6 +723,8 @@ public nonisolated struct Labloop_V1_ControlReply: Sendable {
     case decision(Labloop_V1_DecisionResult)
     /// export
     case exportPage(Labloop_V1_ExportPage)
+    /// get_schedule
+    case schedule(Labloop_V1_Schedule)
 
   }
 
@@ -867,6 +956,25 @@ nonisolated extension Labloop_V1_ListInstruments: SwiftProtobuf.Message, SwiftPr
   }
 }
 
+nonisolated extension Labloop_V1_GetSchedule: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GetSchedule"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap()
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    // Load everything into unknown fields
+    while try decoder.nextFieldNumber() != nil {}
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Labloop_V1_GetSchedule, rhs: Labloop_V1_GetSchedule) -> Bool {
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
 nonisolated extension Labloop_V1_ApproveExperiments: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ApproveExperiments"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}campaign_id\0\u{3}experiment_ids\0\u{1}reason\0")
@@ -1024,7 +1132,7 @@ nonisolated extension Labloop_V1_DrainInstrument: SwiftProtobuf.Message, SwiftPr
 
 nonisolated extension Labloop_V1_ControlRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ControlRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}submit\0\u{3}list_campaigns\0\u{3}get_campaign\0\u{1}pause\0\u{1}resume\0\u{1}cancel\0\u{3}list_instruments\0\u{1}approve\0\u{1}reject\0\u{1}export\0\u{1}drain\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}submit\0\u{3}list_campaigns\0\u{3}get_campaign\0\u{1}pause\0\u{1}resume\0\u{1}cancel\0\u{3}list_instruments\0\u{1}approve\0\u{1}reject\0\u{1}export\0\u{1}drain\0\u{3}get_schedule\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1175,6 +1283,19 @@ nonisolated extension Labloop_V1_ControlRequest: SwiftProtobuf.Message, SwiftPro
           self.command = .drain(v)
         }
       }()
+      case 12: try {
+        var v: Labloop_V1_GetSchedule?
+        var hadOneofValue = false
+        if let current = self.command {
+          hadOneofValue = true
+          if case .getSchedule(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.command = .getSchedule(v)
+        }
+      }()
       default: break
       }
     }
@@ -1229,6 +1350,10 @@ nonisolated extension Labloop_V1_ControlRequest: SwiftProtobuf.Message, SwiftPro
     case .drain?: try {
       guard case .drain(let v)? = self.command else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 11)
+    }()
+    case .getSchedule?: try {
+      guard case .getSchedule(let v)? = self.command else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 12)
     }()
     case nil: break
     }
@@ -1671,6 +1796,141 @@ nonisolated extension Labloop_V1_ExperimentRow: SwiftProtobuf.Message, SwiftProt
   }
 }
 
+nonisolated extension Labloop_V1_ProjectShare: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ProjectShare"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}project\0\u{1}weight\0\u{1}active\0\u{1}entitlement\0\u{1}received\0\u{1}running\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.project) }()
+      case 2: try { try decoder.decodeSingularDoubleField(value: &self.weight) }()
+      case 3: try { try decoder.decodeSingularBoolField(value: &self.active) }()
+      case 4: try { try decoder.decodeSingularDoubleField(value: &self.entitlement) }()
+      case 5: try { try decoder.decodeSingularDoubleField(value: &self.received) }()
+      case 6: try { try decoder.decodeSingularUInt32Field(value: &self.running) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.project.isEmpty {
+      try visitor.visitSingularStringField(value: self.project, fieldNumber: 1)
+    }
+    if self.weight.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.weight, fieldNumber: 2)
+    }
+    if self.active != false {
+      try visitor.visitSingularBoolField(value: self.active, fieldNumber: 3)
+    }
+    if self.entitlement.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.entitlement, fieldNumber: 4)
+    }
+    if self.received.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.received, fieldNumber: 5)
+    }
+    if self.running != 0 {
+      try visitor.visitSingularUInt32Field(value: self.running, fieldNumber: 6)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Labloop_V1_ProjectShare, rhs: Labloop_V1_ProjectShare) -> Bool {
+    if lhs.project != rhs.project {return false}
+    if lhs.weight != rhs.weight {return false}
+    if lhs.active != rhs.active {return false}
+    if lhs.entitlement != rhs.entitlement {return false}
+    if lhs.received != rhs.received {return false}
+    if lhs.running != rhs.running {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Labloop_V1_WaitingExperiment: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".WaitingExperiment"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}experiment_id\0\u{3}campaign_id\0\u{1}project\0\u{1}reason\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.experimentID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.campaignID) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.project) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.reason) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.experimentID.isEmpty {
+      try visitor.visitSingularStringField(value: self.experimentID, fieldNumber: 1)
+    }
+    if !self.campaignID.isEmpty {
+      try visitor.visitSingularStringField(value: self.campaignID, fieldNumber: 2)
+    }
+    if !self.project.isEmpty {
+      try visitor.visitSingularStringField(value: self.project, fieldNumber: 3)
+    }
+    if !self.reason.isEmpty {
+      try visitor.visitSingularStringField(value: self.reason, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Labloop_V1_WaitingExperiment, rhs: Labloop_V1_WaitingExperiment) -> Bool {
+    if lhs.experimentID != rhs.experimentID {return false}
+    if lhs.campaignID != rhs.campaignID {return false}
+    if lhs.project != rhs.project {return false}
+    if lhs.reason != rhs.reason {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Labloop_V1_Schedule: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".Schedule"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}projects\0\u{1}waiting\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.projects) }()
+      case 2: try { try decoder.decodeRepeatedMessageField(value: &self.waiting) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.projects.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.projects, fieldNumber: 1)
+    }
+    if !self.waiting.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.waiting, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Labloop_V1_Schedule, rhs: Labloop_V1_Schedule) -> Bool {
+    if lhs.projects != rhs.projects {return false}
+    if lhs.waiting != rhs.waiting {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
 nonisolated extension Labloop_V1_ExportPage: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ExportPage"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}rows\0\u{1}more\0")
@@ -1785,7 +2045,7 @@ nonisolated extension Labloop_V1_DecisionResult: SwiftProtobuf.Message, SwiftPro
 
 nonisolated extension Labloop_V1_ControlReply: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ControlReply"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}campaign\0\u{1}campaigns\0\u{1}instruments\0\u{1}decision\0\u{3}export_page\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}campaign\0\u{1}campaigns\0\u{1}instruments\0\u{1}decision\0\u{3}export_page\0\u{1}schedule\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1858,6 +2118,19 @@ nonisolated extension Labloop_V1_ControlReply: SwiftProtobuf.Message, SwiftProto
           self.result = .exportPage(v)
         }
       }()
+      case 6: try {
+        var v: Labloop_V1_Schedule?
+        var hadOneofValue = false
+        if let current = self.result {
+          hadOneofValue = true
+          if case .schedule(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.result = .schedule(v)
+        }
+      }()
       default: break
       }
     }
@@ -1888,6 +2161,10 @@ nonisolated extension Labloop_V1_ControlReply: SwiftProtobuf.Message, SwiftProto
     case .exportPage?: try {
       guard case .exportPage(let v)? = self.result else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+    }()
+    case .schedule?: try {
+      guard case .schedule(let v)? = self.result else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
     }()
     case nil: break
     }

@@ -37,11 +37,28 @@ struct Serve: AsyncParsableCommand {
     var projectWeights: [String] = []
     @Option(name: .customLong("limit"), help: "Lab-wide hard limit for an instrument kind, KIND:PARAMETER=LOW..HIGH or KIND:PARAMETER=A,B (repeatable). Overrides what instruments declare.")
     var limits: [String] = []
+    @Option(name: .customLong("reserve"), help: "Reserve an instrument for a project, INSTRUMENT=PROJECT@START/END with ISO 8601 times (repeatable). Only that project's work runs there in the window; it idles otherwise.")
+    var reserve: [String] = []
     @Option(help: "Log level.") var logLevel = "info"
+
+    func parsedReservations() throws -> [(instrumentID: String, project: String, startUnixMs: Int64, endUnixMs: Int64)] {
+        let formatter = ISO8601DateFormatter()
+        return try reserve.map { entry in
+            let sides = entry.split(separator: "=", maxSplits: 1).map(String.init)
+            let rest = sides.count == 2 ? sides[1].split(separator: "@", maxSplits: 1).map(String.init) : []
+            let window = rest.count == 2 ? rest[1].split(separator: "/", maxSplits: 1).map(String.init) : []
+            guard sides.count == 2, !sides[0].isEmpty, rest.count == 2, !rest[0].isEmpty, window.count == 2,
+                  let start = formatter.date(from: window[0]), let end = formatter.date(from: window[1]), start < end else {
+                throw ValidationError("--reserve \(entry): expected INSTRUMENT=PROJECT@START/END, e.g. reactor-1=catalysis@2026-12-01T08:00:00Z/2026-12-01T12:00:00Z")
+            }
+            return (sides[0], rest[0], Int64(start.timeIntervalSince1970 * 1000), Int64(end.timeIntervalSince1970 * 1000))
+        }
+    }
 
     func validate() throws {
         _ = try parsedWeights()
         _ = try parsedLimits()
+        _ = try parsedReservations()
     }
 
     func parsedWeights() throws -> [String: Double] {
@@ -87,6 +104,7 @@ struct Serve: AsyncParsableCommand {
         config.recoveryGraceMs = recoveryGraceMs
         config.projectWeights = try parsedWeights()
         config.labLimits = try parsedLimits()
+        config.reservations = try parsedReservations()
         try await reportingErrors {
             let coordinator: Coordinator
             do {
