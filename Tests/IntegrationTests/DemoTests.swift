@@ -15,10 +15,11 @@ struct DemoTests {
     func runDemoToCompletion() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("labloop-demo-\(UUID().uuidString)")
         let output = directory.appendingPathExtension("out")
+        // As a user runs it: without the parent watch (its absence once crashed every plain run at exit).
         let demo = try ChildProcess(name: "demo", executable: Binaries.url("labloop"),
                                     arguments: ["demo", "--data", directory.path, "--experiments", "12",
                                                 "--duration-ms", "20"],
-                                    logFile: output)
+                                    logFile: output, environment: ["LABLOOP_DIE_WITH_PARENT": "0"])
         var status = await demo.wait(timeout: .seconds(120))
         if status == nil { status = await demo.stop() }
         let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""

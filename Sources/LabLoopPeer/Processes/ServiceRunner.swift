@@ -30,20 +30,23 @@ public func runUntilSignalled(throwOnSignal: Bool = false,
         source.resume()
         return source
     }
-    let orphanWatch = DispatchSource.makeTimerSource(queue: .global())
+    // Created only when used: libdispatch traps when a source that was never resumed is released.
+    var orphanWatch: (any DispatchSourceTimer)?
     if watchParent {
-        orphanWatch.schedule(deadline: .now() + .milliseconds(200), repeating: .milliseconds(200))
-        orphanWatch.setEventHandler {
+        let timer = DispatchSource.makeTimerSource(queue: .global())
+        timer.schedule(deadline: .now() + .milliseconds(200), repeating: .milliseconds(200))
+        timer.setEventHandler {
             if getppid() != parent {
                 signalled.store(true, ordering: .relaxed)
                 task.cancel()
             }
         }
-        orphanWatch.resume()
+        timer.resume()
+        orphanWatch = timer
     }
     defer {
         sources.forEach { $0.cancel() }
-        if watchParent { orphanWatch.cancel() }
+        orphanWatch?.cancel()
     }
     let outcome = await task.result
     if signalled.load(ordering: .relaxed) {
