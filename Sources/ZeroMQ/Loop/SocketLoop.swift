@@ -80,7 +80,6 @@ public final class SocketLoop: Sendable {
                              outboxLimit: Int = 100_000, inboundLimit: Int = 10_000) async throws -> SocketLoop {
         let wake = try WakeSignal()
         let (stream, continuation) = AsyncStream<Inbound>.makeStream()
-        let box = ThreadHandoff()
         return try await withCheckedThrowingContinuation { (ready: CheckedContinuation<SocketLoop, any Error>) in
             let thread = Thread {
                 var sockets: [ZMQSocket] = []
@@ -107,7 +106,6 @@ public final class SocketLoop: Sendable {
                 }
                 let loop = SocketLoop(name: name, endpoints: endpoints, outboxLimit: outboxLimit,
                                       inboundLimit: inboundLimit, wake: wake, stream: stream)
-                box.loop = loop
                 ready.resume(returning: loop)
                 loop.run(sockets: sockets, continuation: continuation)
             }
@@ -241,10 +239,4 @@ public final class SocketLoop: Sendable {
             }
         }
     }
-}
-
-/// Lets the thread closure keep the loop alive while it runs.
-private final class ThreadHandoff: @unchecked Sendable {
-    // @unchecked: written once by the loop thread before the loop is published, never read elsewhere.
-    var loop: SocketLoop?
 }
