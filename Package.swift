@@ -45,7 +45,7 @@ let package = Package(
         // Envelope-level peer links shared by the SDKs and the CLI.
         .target(
             name: "LabLoopPeer",
-            dependencies: ["ZeroMQ", "LabLoopProtocol", "CProcessControl", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["ZeroMQ", "LabLoopCore", "LabLoopProtocol", "CProcessControl", .product(name: "Logging", package: "swift-log")],
             swiftSettings: upcoming
         ),
         // 5. Store

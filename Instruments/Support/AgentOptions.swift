@@ -1,7 +1,8 @@
 public import ArgumentParser
 public import Foundation
 public import LabLoopCore
-import LabLoopProtocol
+public import LabLoopPeer
+public import LabLoopProtocol
 
 /// Options every simulated instrument takes.
 public struct AgentOptions: ParsableArguments {
@@ -11,8 +12,14 @@ public struct AgentOptions: ParsableArguments {
     @Option(name: .long, help: "The coordinator's agent endpoint, if no endpoints file is given.")
     public var endpoint: String = "tcp://127.0.0.1:7750"
 
-    @Option(name: .long, help: "Instrument id, unique in the lab.")
-    public var id: String
+    @Option(name: .long, help: "Instrument id, unique in the lab (default: the principal of --key).")
+    public var id: String?
+
+    @Option(name: .long, help: "This instrument's secret key file (NAME.key; default $LABLOOP_KEY). Needed unless the coordinator runs --insecure.")
+    public var key: String?
+
+    @Option(name: .long, help: "The coordinator's public key, Z85 or its .pub file (default: from --coordinator-file).")
+    public var serverKey: String?
 
     @Option(name: .long, help: "Experiments this instrument runs at once.")
     public var capacity: Int = 1
@@ -44,14 +51,36 @@ public struct AgentOptions: ParsableArguments {
         _ = try limitOverrides()
     }
 
-    /// The agent endpoint, from the endpoints file when one is given.
-    public func agentEndpoint() throws -> String {
-        guard let coordinatorFile else { return endpoint }
+    /// The coordinator's endpoints (and key), from the endpoints file when one is given.
+    public func coordinatorEndpoints() throws -> CoordinatorEndpoints {
+        guard let coordinatorFile else {
+            var endpoints = CoordinatorEndpoints()
+            endpoints.agents = endpoint
+            return endpoints
+        }
         do {
-            return try CoordinatorEndpoints.load(from: URL(fileURLWithPath: coordinatorFile)).agents
+            return try CoordinatorEndpoints.load(from: URL(fileURLWithPath: coordinatorFile))
         } catch {
             throw ValidationError("cannot read the endpoints file \(coordinatorFile): \(error.localizedDescription)")
         }
+    }
+
+    /// Where to connect, as whom, with which keys. The instrument id is the key's principal.
+    public func identity() throws -> (endpoint: String, instrumentID: String, credentials: PeerCredentials?) {
+        let endpoints = try coordinatorEndpoints()
+        let credentials: PeerCredentials?
+        do {
+            credentials = try PeerCredentials.resolve(keyPath: key, serverKey: serverKey, endpoints: endpoints)
+        } catch {
+            throw ValidationError(error.description)
+        }
+        guard let instrumentID = id ?? credentials?.principal else {
+            throw ValidationError("give the instrument an id: --id NAME (or --key FILE, whose principal is the id)")
+        }
+        if let credentials, instrumentID != credentials.principal {
+            throw ValidationError("--id \(instrumentID) differs from the principal '\(credentials.principal)' of the key \(key ?? "in $LABLOOP_KEY"): the coordinator would refuse it")
+        }
+        return (endpoints.agents, instrumentID, credentials)
     }
 
     /// The `--limit` overrides by parameter name.
@@ -67,5 +96,5 @@ public struct AgentOptions: ParsableArguments {
         return overrides
     }
 
-    public var outboxDirectory: URL { URL(fileURLWithPath: outbox ?? "outbox-\(id)") }
+    public func outboxDirectory(instrumentID: String) -> URL { URL(fileURLWithPath: outbox ?? "outbox-\(instrumentID)") }
 }

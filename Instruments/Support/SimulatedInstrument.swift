@@ -51,9 +51,11 @@ public func runSimulatedAgent(options: AgentOptions, kind: String, operation: Op
         if !limit.categories.isEmpty { wire.categories = limit.categories }
         operation.limits = operation.limits.filter { $0.name != name } + [wire]
     }
-    let config = AgentConfig(endpoint: try options.agentEndpoint(), instrumentID: options.id, kind: kind,
+    let identity = try options.identity()
+    var config = AgentConfig(endpoint: identity.endpoint, instrumentID: identity.instrumentID, kind: kind,
                              operations: [operation], capacity: options.capacity,
-                             outboxDirectory: options.outboxDirectory)
+                             outboxDirectory: options.outboxDirectory(instrumentID: identity.instrumentID))
+    config.security = identity.credentials?.curve
     let agent = try Agent(config: config, instrument: instrument, logger: logger)
     try await runUntilSignalled { try await agent.run() }
 }

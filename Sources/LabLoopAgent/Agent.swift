@@ -27,6 +27,7 @@ public final class Agent: Sendable {
         let session = AgentSession(recovered: outbox.entries())
         let context = ZMQContext()
         try await withPeerLink(context: context, endpoint: config.endpoint, sender: config.instrumentID,
+                               security: config.security,
                                logger: logger) { link in
             await withDiscardingTaskGroup { group in
                 group.addTask { await self.maintain(link, session) }

@@ -1,4 +1,5 @@
 public import Foundation
+public import ZeroMQ
 public import LabLoopProtocol
 
 /// An operation the instrument offers, with the hard limits it accepts.
@@ -29,6 +30,9 @@ public struct AgentConfig: Sendable {
     public var outboxDirectory: URL
     /// How often an unacknowledged result is sent again.
     public var resendInterval: Duration = .seconds(2)
+    /// CURVE keys for a secured coordinator (nil: plain connection, for `serve --insecure`).
+    /// The key's principal must be `instrumentID`.
+    public var security: CurveSecurity?
 
     public init(endpoint: String, instrumentID: String, kind: String, operations: [OperationSpec], capacity: Int,
                 outboxDirectory: URL) {

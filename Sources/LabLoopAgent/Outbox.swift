@@ -32,7 +32,18 @@ struct Outbox: Sendable {
         let handle = try FileHandle(forUpdating: temporary)
         try handle.synchronize()
         try handle.close()
-        _ = try FileManager.default.replaceItemAt(url, withItemAt: temporary)
+        // rename(2) replaces atomically. (Foundation's replaceItemAt fails on Linux when the
+        // destination does not exist yet, which for a new result it never does.)
+        guard rename(temporary.path, url.path) == 0 else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path,
+                                                           NSUnderlyingErrorKey: POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)])
+        }
+        // Make the new name itself durable: fsync the directory.
+        let directoryFD = open(directory.path, O_RDONLY)
+        if directoryFD >= 0 {
+            fsync(directoryFD)
+            close(directoryFD)
+        }
     }
 
     func remove(_ messageID: String) {

@@ -3,7 +3,7 @@ import LabLoopCore
 import LabLoopPeer
 import LabLoopProtocol
 public import Logging
-import ZeroMQ
+public import ZeroMQ
 
 public struct ModelServerConfig: Sendable {
     public var modelsEndpoint: String
@@ -11,6 +11,8 @@ public struct ModelServerConfig: Sendable {
     public var catchUpEndpoint: String
     public var modelID: String
     public var modelVersion: String
+    /// CURVE keys for a secured coordinator (nil: plain connections). The key's principal must be `modelID`.
+    public var security: CurveSecurity?
 
     public init(modelsEndpoint: String, eventsEndpoint: String, catchUpEndpoint: String, modelID: String,
                 modelVersion: String) {
@@ -42,10 +44,10 @@ public final class ModelServer: Sendable {
         let memory = ModelMemory()
         let follower = try await EventFollower.connect(
             context: context, eventsEndpoint: config.eventsEndpoint, catchUpEndpoint: config.catchUpEndpoint,
-            sender: config.modelID, logger: logger)
+            sender: config.modelID, security: config.security, logger: logger)
         let registration = Registration()
         try await withPeerLink(context: context, endpoint: config.modelsEndpoint, sender: config.modelID,
-                               logger: logger) { link in
+                               security: config.security, logger: logger) { link in
             await withDiscardingTaskGroup { group in
                 group.addTask { await follower.follow(after: 0) { await memory.apply($0) } }
                 group.addTask { await self.maintain(link, registration) }

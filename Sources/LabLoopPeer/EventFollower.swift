@@ -15,14 +15,17 @@ public final class EventFollower: Sendable {
     let campaignID: String?
 
     public static func connect(context: ZMQContext, eventsEndpoint: String, catchUpEndpoint: String, sender: String,
-                               campaignID: String? = nil, logger: Logger) async throws -> EventFollower {
+                               campaignID: String? = nil, security: CurveSecurity? = nil,
+                               logger: Logger) async throws -> EventFollower {
         var options = SocketOptions()
+        options.curve = security
         options.subscriptions = [Array("hb".utf8), Array("ev/\(campaignID ?? "")".utf8)]
         options.receiveHighWaterMark = 100_000
         let subscriber = try await SocketLoop.start(
             name: "events-\(sender)", context: context,
             sockets: [SocketSpec(name: "events", type: .sub, attachment: .connect(eventsEndpoint), options: options)])
-        let catchUp = try await PeerLink.connect(context: context, endpoint: catchUpEndpoint, sender: sender, logger: logger)
+        let catchUp = try await PeerLink.connect(context: context, endpoint: catchUpEndpoint, sender: sender,
+                                                 security: security, logger: logger)
         return EventFollower(subscriber: subscriber, catchUp: catchUp, campaignID: campaignID, logger: logger)
     }
 

@@ -15,13 +15,18 @@ public final class PeerLink: Sendable {
     let logger: Logger
     private let seq = Atomic<UInt64>(0)
     private let waiters = Mutex<[String: CheckedContinuation<Labloop_V1_Envelope, any Error>]>([:])
+    /// The frames of requests awaiting a reply, to send again after a refused handshake.
+    private let unanswered = Mutex<[String: Data]>([:])
     private let stream: AsyncStream<Labloop_V1_Envelope>
     private let continuation: AsyncStream<Labloop_V1_Envelope>.Continuation
 
     /// Connects (ZeroMQ connects lazily: this succeeds even if nothing listens yet).
-    public static func connect(context: ZMQContext, endpoint: String, sender: String, logger: Logger) async throws -> PeerLink {
+    /// With `security`, the connection is CURVE-encrypted and authenticated.
+    public static func connect(context: ZMQContext, endpoint: String, sender: String, security: CurveSecurity? = nil,
+                               logger: Logger) async throws -> PeerLink {
         var options = SocketOptions()
         options.lingerMs = 500
+        options.curve = security
         let loop = try await SocketLoop.start(
             name: "peer-\(sender)", context: context,
             sockets: [SocketSpec(name: "link", type: .dealer, attachment: .connect(endpoint), options: options)])
@@ -61,7 +66,12 @@ public final class PeerLink: Sendable {
             group.addTask {
                 try await withCheckedThrowingContinuation { continuation in
                     self.waiters.withLock { $0[messageID] = continuation }
-                    self.send(body, messageID: messageID)
+                    let envelope = Labloop_V1_Envelope.make(
+                        sender: self.sender, sessionSeq: self.seq.add(1, ordering: .relaxed).newValue,
+                        messageID: messageID, body)
+                    let frame: Data = envelope.frame()
+                    self.unanswered.withLock { $0[messageID] = frame }
+                    self.send(frame: frame)
                 }
             }
             group.addTask {
@@ -87,12 +97,25 @@ public final class PeerLink: Sendable {
     }
 
     private func fail(_ messageID: String, _ error: any Error) {
+        unanswered.withLock { _ = $0.removeValue(forKey: messageID) }
         waiters.withLock { $0.removeValue(forKey: messageID) }?.resume(throwing: error)
     }
 
     /// Pumps inbound frames until the link is closed.
     public func run() async {
         for await item in loop.inbound {
+            if case .handshakeRefused(_, let status) = item {
+                logger.warning("the coordinator refused this peer's key; retrying", metadata: [
+                    "endpoint": "\(endpoint)", "principal": "\(sender)", "status": "\(status)",
+                    "hint": "is the key allowed (labloop keys allow), unexpired, and the server key right?",
+                ])
+                continue
+            }
+            if case .reconnected = item {
+                // The refused connection took its queued requests with it; nothing of them arrived.
+                for frame in unanswered.withLock({ Array($0.values) }) { send(frame: frame) }
+                continue
+            }
             guard case .message(_, let frames, _) = item else { continue }
             guard frames.count == 1, let envelope = try? Labloop_V1_Envelope.decode(frame: frames[0]) else {
                 logger.warning("ignored a malformed frame from the coordinator")
@@ -100,6 +123,7 @@ public final class PeerLink: Sendable {
             }
             if !envelope.correlationID.isEmpty,
                let waiter = waiters.withLock({ $0.removeValue(forKey: envelope.correlationID) }) {
+                unanswered.withLock { _ = $0.removeValue(forKey: envelope.correlationID) }
                 waiter.resume(returning: envelope)
             } else {
                 continuation.yield(envelope)
@@ -118,10 +142,11 @@ public final class PeerLink: Sendable {
 
 /// Runs `body` with a link whose pump runs alongside; closes the link afterwards, also on error.
 public func withPeerLink<T: Sendable>(
-    context: ZMQContext, endpoint: String, sender: String, logger: Logger,
+    context: ZMQContext, endpoint: String, sender: String, security: CurveSecurity? = nil, logger: Logger,
     _ body: @Sendable (PeerLink) async throws -> T
 ) async throws -> T {
-    let link = try await PeerLink.connect(context: context, endpoint: endpoint, sender: sender, logger: logger)
+    let link = try await PeerLink.connect(context: context, endpoint: endpoint, sender: sender, security: security,
+                                          logger: logger)
     return try await withThrowingTaskGroup(of: T?.self) { group in
         group.addTask {
             await link.run()

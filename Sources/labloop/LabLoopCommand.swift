@@ -10,5 +10,6 @@ struct LabLoopCommand: AsyncParsableCommand {
             server, then submit campaigns. `labloop demo` runs all of it on this machine in one command.
             """,
         subcommands: [Serve.self, ModelCommand.self, CampaignCommand.self, InstrumentsCommand.self, StatusCommand.self,
+                      KeysCommand.self, AuditCommand.self,
                       Demo.self])
 }

@@ -1,4 +1,5 @@
 import Foundation
+import LabLoopCore
 import GRDB
 import LabLoopPeer
 import LabLoopProtocol
@@ -34,7 +35,9 @@ struct BadInputTests {
             try await lab.startCoordinator()
             let context = ZMQContext()
             let logger = Logger(label: "test")
-            try await withPeerLink(context: context, endpoint: lab.endpoints.agents, sender: "rogue", logger: logger) { link in
+            let rogue = try await lab.credentials("rogue", role: .agent)
+            try await withPeerLink(context: context, endpoint: lab.endpoints.agents, sender: "rogue", security: rogue?.curve,
+                                   logger: logger) { link in
                 link.send(frame: Data([0x01, 0x02, 0x03]))
                 #expect(await nextError(link)?.code == .malformed)
 

@@ -22,8 +22,8 @@ struct BayesianOptimisationTests {
         spec.seed = 1
         let summary = try await withLabProcesses(lab) {
             try await lab.startCoordinator()
-            try lab.startBenchmarkAgent("branin-1", function: "branin")
-            try lab.startModel(strategy: "gp-ei")
+            try await lab.startBenchmarkAgent("branin-1", function: "branin")
+            try await lab.startModel(strategy: "gp-ei")
             let id = try await lab.submit(spec)
             return try await lab.waitUntilFinished(id, timeout: .seconds(300))
         }

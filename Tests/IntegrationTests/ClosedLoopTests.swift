@@ -27,9 +27,9 @@ struct ClosedLoopTests {
         let lab = try Lab()
         let summary = try await withLabProcesses(lab) {
             try await lab.startCoordinator()
-            try lab.startReactor("reactor-a")
-            try lab.startReactor("reactor-b")
-            try lab.startModel()
+            try await lab.startReactor("reactor-a")
+            try await lab.startReactor("reactor-b")
+            try await lab.startModel()
             let id = try await lab.submit(Self.reactorCampaign(experiments: 24, parallel: 4))
             return try await lab.waitUntilFinished(id, timeout: .seconds(120))
         }
@@ -52,9 +52,9 @@ struct ClosedLoopTests {
         let lab = try Lab()
         let summaries = try await withLabProcesses(lab) {
             try await lab.startCoordinator()
-            try lab.startReactor("reactor-a", capacity: 1)
-            try lab.startReactor("reactor-b", capacity: 1)
-            try lab.startModel()
+            try await lab.startReactor("reactor-a", capacity: 1)
+            try await lab.startReactor("reactor-b", capacity: 1)
+            try await lab.startModel()
             let first = try await lab.submit(Self.reactorCampaign(experiments: 8, parallel: 2))
             let second = try await lab.submit(Self.reactorCampaign(experiments: 8, parallel: 2))
             return [try await lab.waitUntilFinished(first, timeout: .seconds(120)),
@@ -99,9 +99,9 @@ struct RetryTests {
         spec.retryableFailures = ["transient"]
         let summary = try await withLabProcesses(lab) {
             try await lab.startCoordinator()
-            try lab.startReactor("flaky-a", extra: ["--fail-rate", "0.35", "--seed", "11"])
-            try lab.startReactor("flaky-b", extra: ["--fail-rate", "0.35", "--seed", "12"])
-            try lab.startModel()
+            try await lab.startReactor("flaky-a", extra: ["--fail-rate", "0.35", "--seed", "11"])
+            try await lab.startReactor("flaky-b", extra: ["--fail-rate", "0.35", "--seed", "12"])
+            try await lab.startModel()
             let id = try await lab.submit(spec)
             return try await lab.waitUntilFinished(id, timeout: .seconds(120))
         }

@@ -52,9 +52,9 @@ struct ScientistPathTests {
         let lab = try Lab()
         let id = try await withLabProcesses(lab) {
             try await lab.startCoordinator()
-            try lab.startReactor("reactor-a")
-            try lab.startReactor("reactor-b")
-            try lab.startModel()
+            try await lab.startReactor("reactor-a")
+            try await lab.startReactor("reactor-b")
+            try await lab.startModel()
             let file = try CampaignYAML.write(CampaignYAML.reactor(experiments: 10, parallel: 3), in: lab)
             let data = ["--data", lab.directory.path]
 
@@ -92,7 +92,10 @@ struct ScientistPathTests {
             }
             #expect(lines.dropFirst().allSatisfy { $0.split(separator: ",", omittingEmptySubsequences: false).count == header.count })
 
-            let jsonl = try await labloop(["campaign", "export", id, "--format", "jsonl", "--endpoint", lab.endpoints.control])
+            // Remote style: only the endpoint, the pinned server key and an operator key.
+            let remote = ["--endpoint", lab.endpoints.control, "--server-key", try #require(lab.endpoints.serverKey),
+                          "--key", lab.directory.appendingPathComponent("keys/admin.key").path]
+            let jsonl = try await labloop(["campaign", "export", id, "--format", "jsonl"] + remote)
             #expect(jsonl.status == 0, "\(jsonl.stderr)")
             let objects = try jsonl.stdout.split(separator: "\n").map {
                 try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] ?? [:]

@@ -24,8 +24,8 @@ struct SharedInstrumentTests {
         let lab = try Lab()
         try await withLabProcesses(lab) {
             try await lab.startCoordinator(extra: ["--project-weight", "alpha=1", "--project-weight", "beta=2"])
-            for index in 1...3 { try lab.startReactor("shared-\(index)", capacity: 1, durationMs: 60) }
-            try lab.startModel()
+            for index in 1...3 { try await lab.startReactor("shared-\(index)", capacity: 1, durationMs: 60) }
+            try await lab.startModel()
             let alpha = try await lab.submit(Self.campaign(project: "alpha", experiments: 1_000, parallel: 12))
             let beta = try await lab.submit(Self.campaign(project: "beta", experiments: 1_000, parallel: 12))
             try await Task.sleep(for: .seconds(8))
@@ -70,8 +70,9 @@ struct SharedInstrumentTests {
     /// A model server that ignores the envelope on purpose: of every three candidates one is fine,
     /// one is too hot for the instruments (and one too concentrated for the lab), one is outside the space.
     static func runRogueModel(_ lab: Lab) async throws {
+        let rogue = try await lab.credentials("rogue", role: .model)
         try await withPeerLink(context: ZMQContext(), endpoint: lab.endpoints.models, sender: "rogue",
-                               logger: lab.logger) { link in
+                               security: rogue?.curve, logger: lab.logger) { link in
             var hello = Labloop_V1_ModelHello()
             hello.modelID = "rogue"
             hello.modelVersion = "rogue-1"
@@ -122,8 +123,8 @@ struct SharedInstrumentTests {
         let lab = try Lab()
         try await withLabProcesses(lab) {
             try await lab.startCoordinator(extra: ["--limit", "flow-reactor:concentration=..1.5"])
-            try lab.startReactor("cool-1", extra: ["--limit", "temperature=30..90"])
-            try lab.startReactor("cool-2", extra: ["--limit", "temperature=30..90"])
+            try await lab.startReactor("cool-1", extra: ["--limit", "temperature=30..90"])
+            try await lab.startReactor("cool-2", extra: ["--limit", "temperature=30..90"])
             try await Task.sleep(for: .milliseconds(800))  // let both register, so their limits are known
             // A space that can never be served is refused at submit time.
             var impossible = Self.campaign(project: "hot", experiments: 5, parallel: 2, strategy: "rogue")
@@ -171,9 +172,9 @@ struct SharedInstrumentTests {
         let window = "\(formatter.string(from: Date().addingTimeInterval(-60)))/\(formatter.string(from: Date().addingTimeInterval(3_600)))"
         try await withLabProcesses(lab) {
             try await lab.startCoordinator(extra: ["--reserve", "reserved-1=owners@\(window)"])
-            try lab.startReactor("reserved-1", capacity: 1, durationMs: 30)
-            try lab.startReactor("open-1", capacity: 1, durationMs: 30)
-            try lab.startModel()
+            try await lab.startReactor("reserved-1", capacity: 1, durationMs: 30)
+            try await lab.startReactor("open-1", capacity: 1, durationMs: 30)
+            try await lab.startModel()
             let guests = try await lab.submit(Self.campaign(project: "guests", experiments: 10, parallel: 3))
             _ = try await lab.waitUntilFinished(guests, timeout: .seconds(120))
             let owners = try await lab.submit(Self.campaign(project: "owners", experiments: 10, parallel: 3))

@@ -29,8 +29,8 @@ struct SteeringTests {
         let lab = try Lab()
         try await withLabProcesses(lab) {
             try await lab.startCoordinator()
-            try lab.startReactor("reactor-a")
-            try lab.startModel()
+            try await lab.startReactor("reactor-a")
+            try await lab.startModel()
             let data = ["--data", lab.directory.path]
             let file = try CampaignYAML.write(CampaignYAML.reactor(experiments: 6, parallel: 3, approval: "manual"), in: lab)
             let id = try await labloop(["campaign", "submit", file] + data).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -46,17 +46,17 @@ struct SteeringTests {
                 .filter { $0["state"] as? String == "awaiting_approval" }.compactMap { $0["experiment_id"] as? String }
             #expect(pending.count == 3)
             let rejectedID = try #require(pending.first)
-            let reject = try await labloop(["campaign", "reject", id, rejectedID, "--reason", "too hot"] + data, user: "ada")
+            let reject = try await labloop(["campaign", "reject", id, rejectedID, "--reason", "too hot"] + data + (try await lab.keyArguments("ada", role: .operator)))
             #expect(reject.status == 0, "\(reject.stderr)")
             #expect(reject.stdout.contains("rejected 1 experiment"))
-            let refused = try await labloop(["campaign", "approve", id, rejectedID] + data, user: "ada")
+            let refused = try await labloop(["campaign", "approve", id, rejectedID] + data + (try await lab.keyArguments("ada", role: .operator)))
             #expect(refused.status == 1, "approving a rejected experiment must be refused")
 
             // Keep approving until the budget is spent: each approval lets the model propose more.
             let deadline = ContinuousClock.now + .seconds(90)
             var final: [String: Any] = [:]
             while ContinuousClock.now < deadline {
-                _ = try await labloop(["campaign", "approve", id, "--all"] + data, user: "bob")
+                _ = try await labloop(["campaign", "approve", id, "--all"] + data + (try await lab.keyArguments("bob", role: .operator)))
                 final = try await waitForStatus(id, lab) { _ in true }
                 if final["state"] as? String == "CAMPAIGN_STATE_COMPLETED" { break }
                 try await Task.sleep(for: .milliseconds(200))
@@ -86,7 +86,7 @@ struct SteeringTests {
             #expect(audit.contains("ada reject ok"))
             #expect(audit.contains { $0.hasPrefix("ada approve refused") })
             #expect(audit.contains("bob approve ok"))
-            #expect(audit.contains("tester submit ok"))
+            #expect(audit.contains("admin submit ok"))
         }
     }
 
@@ -95,9 +95,9 @@ struct SteeringTests {
         let lab = try Lab()
         try await withLabProcesses(lab) {
             try await lab.startCoordinator()
-            try lab.startReactor("reactor-a", capacity: 1, durationMs: 150)
-            try lab.startReactor("reactor-b", capacity: 1, durationMs: 150)
-            try lab.startModel()
+            try await lab.startReactor("reactor-a", capacity: 1, durationMs: 150)
+            try await lab.startReactor("reactor-b", capacity: 1, durationMs: 150)
+            try await lab.startModel()
             let data = ["--data", lab.directory.path]
             let file = try CampaignYAML.write(CampaignYAML.reactor(experiments: 200, parallel: 2), in: lab)
             let id = try await labloop(["campaign", "submit", file] + data).stdout.trimmingCharacters(in: .whitespacesAndNewlines)

@@ -55,7 +55,7 @@ struct StoreOpeningTests {
                 let migrations = try await store.read { db in
                     try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")
                 }
-                #expect(migrations == ["v1-initial-schema"])
+                #expect(migrations == ["v1-initial-schema", "v2-access-keys"])
                 // Writing after a reopen continues the seq where it stopped.
                 try await store.write { tx in try tx.insertCampaign(id: "c2", spec: Fixture.spec("second")) }
                 #expect(try await store.allEvents().map(\.seq) == [1, 2])

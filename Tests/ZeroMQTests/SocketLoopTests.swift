@@ -22,13 +22,13 @@ struct SocketLoopTests {
 
                 #expect(dealer.send(frames("hello", ""), on: 0))
                 let request = try await routerInbox.next()
-                guard case .message(let socket, let received, let userID) = request else {
+                guard case .message(let socket, let received, let peer) = request else {
                     Issue.record("expected a message, got \(request)")
                     return
                 }
                 #expect(socket == 0)
                 #expect(received == frames("d1", "hello", ""))
-                #expect(userID == nil)
+                #expect(peer.userID == nil)
 
                 #expect(router.send(frames("d1", "world"), on: 0))
                 #expect(try await dealerInbox.messages(1) == [frames("world")])

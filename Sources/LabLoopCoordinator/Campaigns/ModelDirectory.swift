@@ -6,6 +6,8 @@ actor ModelDirectory {
     struct Session: Sendable {
         var hello: Labloop_V1_ModelHello
         var routingID: Data
+        /// The authenticated principal: its key's scope limits the campaigns it is asked about.
+        var principal: Principal
         var lastSeen: ContinuousClock.Instant
     }
 
@@ -19,9 +21,9 @@ actor ModelDirectory {
         self.gateway = gateway
     }
 
-    func register(hello: Labloop_V1_ModelHello, routingID: Data) {
+    func register(hello: Labloop_V1_ModelHello, routingID: Data, principal: Principal) {
         if let old = sessions[hello.modelID]?.routingID { byRouting[old] = nil }
-        sessions[hello.modelID] = Session(hello: hello, routingID: routingID, lastSeen: clock.now)
+        sessions[hello.modelID] = Session(hello: hello, routingID: routingID, principal: principal, lastSeen: clock.now)
         byRouting[routingID] = hello.modelID
     }
 
@@ -33,12 +35,16 @@ actor ModelDirectory {
 
     func modelID(routingID: Data) -> String? { byRouting[routingID] }
 
-    /// Sends a proposal request to a live model serving `strategy` for `campaignID` (round robin).
-    /// Returns the model id it went to, or nil when no model can take it.
+    /// Sends a proposal request to a live model serving `strategy` for `campaignID` (round robin):
+    /// one that answers for the strategy, did not limit itself to other campaigns, and whose key's
+    /// scope covers the campaign. Proposals are accepted only for the request a model was sent, so
+    /// a model can propose only for campaigns it serves. Returns the model id, or nil when none can.
     func send(_ request: Labloop_V1_ProposalRequest, strategy: String) -> String? {
+        let access = gateway.access
         let candidates = sessions.values
             .filter { $0.hello.strategies.contains(strategy)
-                && ($0.hello.campaigns.isEmpty || $0.hello.campaigns.contains(request.campaignID)) }
+                && ($0.hello.campaigns.isEmpty || $0.hello.campaigns.contains(request.campaignID))
+                && access.covers($0.principal, campaignID: request.campaignID) }
             .sorted { $0.hello.modelID < $1.hello.modelID }
         guard !candidates.isEmpty else { return nil }
         let chosen = candidates[turn % candidates.count]

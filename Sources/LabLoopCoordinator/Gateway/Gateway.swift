@@ -1,4 +1,5 @@
 import Foundation
+import LabLoopCore
 import LabLoopProtocol
 import Logging
 import Synchronization
@@ -9,30 +10,63 @@ struct InboundMessage: Sendable {
     var role: Role
     var routingID: Data
     var envelope: Labloop_V1_Envelope
+    /// Who sent it: the authenticated key's principal (or, insecure, the claimed sender).
+    var principal: Principal
 }
 
 /// The coordinator's network edge: one I/O thread owning the agent, model, control and catch-up
-/// ROUTERs and the event PUB. Decodes and checks frames there; everything else happens in actors.
+/// ROUTERs and the event XPUB, and (with CURVE) one more owning the ZAP handler. Decodes,
+/// authenticates and checks frames; everything else happens in actors.
 final class Gateway: Sendable {
     let loop: SocketLoop
+    /// The ZAP handler's thread; nil when running insecure.
+    let authenticator: SocketLoop?
+    let access: AccessControl
     let logger: Logger
     private let sessionSeq = Atomic<UInt64>(0)
     private let publishedSeq = Atomic<UInt64>(0)
     let rejected = Atomic<Int>(0)
 
-    init(context: ZMQContext, endpoints: CoordinatorConfig.Endpoints, logger: Logger) async throws {
-        var routerOptions = SocketOptions()
-        routerOptions.routerMandatory = true
-        var pubOptions = SocketOptions()
-        pubOptions.sendHighWaterMark = 100_000
+    /// With `serverKey`, every socket is a CURVE server and the ZAP handler is bound before any of them.
+    init(context: ZMQContext, endpoints: CoordinatorConfig.Endpoints, serverKey: CurveKeyPair?,
+         access: AccessControl, logger: Logger) async throws {
+        var authenticator: SocketLoop?
+        if serverKey != nil {
+            // libzmq 4.3 lets any client that knows the server key in when no handler is bound.
+            authenticator = try await SocketLoop.start(name: "zap", context: context, sockets: [
+                SocketSpec(name: "zap", type: .rep, attachment: .bind("inproc://zeromq.zap.01"),
+                           screen: { frames, _ in access.authenticate(frames) }),
+            ])
+        }
+        func options(_ socket: CoordinatorSocket) -> SocketOptions {
+            var options = SocketOptions()
+            options.routerMandatory = true
+            if let serverKey {
+                options.curve = .server(secretKey: serverKey.secretKey)
+                options.zapDomain = socket.zapDomain
+            }
+            if socket == .events {
+                options.sendHighWaterMark = 100_000
+                options.manualSubscriptions = true
+            }
+            return options
+        }
         let specs = [
-            SocketSpec(name: "agents", type: .router, attachment: .bind(endpoints.agents), options: routerOptions),
-            SocketSpec(name: "models", type: .router, attachment: .bind(endpoints.models), options: routerOptions),
-            SocketSpec(name: "control", type: .router, attachment: .bind(endpoints.control), options: routerOptions),
-            SocketSpec(name: "events", type: .pub, attachment: .bind(endpoints.events), options: pubOptions),
-            SocketSpec(name: "catch-up", type: .router, attachment: .bind(endpoints.catchUp), options: routerOptions),
+            SocketSpec(name: "agents", type: .router, attachment: .bind(endpoints.agents), options: options(.agents)),
+            SocketSpec(name: "models", type: .router, attachment: .bind(endpoints.models), options: options(.models)),
+            SocketSpec(name: "control", type: .router, attachment: .bind(endpoints.control), options: options(.control)),
+            SocketSpec(name: "events", type: .xpub, attachment: .bind(endpoints.events), options: options(.events),
+                       screen: { frames, peer in access.screenSubscription(frames, peer: peer) }),
+            SocketSpec(name: "catch-up", type: .router, attachment: .bind(endpoints.catchUp), options: options(.catchUp)),
         ]
-        loop = try await SocketLoop.start(name: "gateway", context: context, sockets: specs)
+        do {
+            loop = try await SocketLoop.start(name: "gateway", context: context, sockets: specs)
+        } catch {
+            await authenticator?.shutdown()
+            throw error
+        }
+        self.authenticator = authenticator
+        self.access = access
         self.logger = logger
     }
 
@@ -94,7 +128,7 @@ final class Gateway: Sendable {
     }
 
     /// Checks one raw inbound message. Replies with the reason and returns nil when it is refused.
-    func decode(socket: Int, frames: [Data]) -> InboundMessage? {
+    func decode(socket: Int, frames: [Data], peer: PeerIdentity) -> InboundMessage? {
         guard let role = Role(rawValue: socket), role != .events else { return nil }
         guard let routingID = frames.first else { return nil }
         func refuse(_ error: WireError, correlationID: String = "") -> InboundMessage? {
@@ -112,14 +146,24 @@ final class Gateway: Sendable {
         } catch {
             return refuse(error)
         }
+        let principal: Principal
+        switch access.principal(of: peer, on: role.socket, sender: envelope.sender) {
+        case .success(let found):
+            principal = found
+        case .failure(let refusal):
+            _ = refuse(refusal.error, correlationID: envelope.messageID)
+            if refusal.disconnect { access.disconnect(peer) }
+            return nil
+        }
         guard let body = envelope.body, role.accepts(body) else {
             return refuse(WireError(.wrongRole, "\(envelope.bodyName) is not accepted on the \(role) socket"),
                           correlationID: envelope.messageID)
         }
-        return InboundMessage(role: role, routingID: routingID, envelope: envelope)
+        return InboundMessage(role: role, routingID: routingID, envelope: envelope, principal: principal)
     }
 
     func shutdown() async {
         await loop.shutdown()
+        await authenticator?.shutdown()
     }
 }

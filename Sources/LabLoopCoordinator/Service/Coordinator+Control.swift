@@ -14,15 +14,30 @@ extension Coordinator {
                                    to: message.routingID, on: .control, correlationID: envelope.messageID)
             return
         }
+        let principal = message.principal
+        if let command = request.command {
+            do {
+                try authorize(command, by: principal)
+            } catch {
+                deps.logger.notice("refused a control command", metadata: [
+                    "principal": "\(principal.name)", "role": "\(principal.role.rawValue)", "action": "\(command.action)",
+                ])
+                if command.changesState {
+                    await audit(principal, command.action, command.auditArguments, outcome: "refused: \(error.reason)")
+                }
+                deps.gateway.sendError(error, to: message.routingID, on: .control, correlationID: envelope.messageID)
+                return
+            }
+        }
         do {
-            let reply = try await perform(request, operator: envelope.sender)
+            let reply = filtered(try await perform(request, operator: principal), for: principal)
             deps.gateway.send(.controlReply(reply), to: message.routingID, on: .control, correlationID: envelope.messageID)
         } catch {
             deps.gateway.sendError(error, to: message.routingID, on: .control, correlationID: envelope.messageID)
         }
     }
 
-    private func perform(_ request: Labloop_V1_ControlRequest, operator principal: String) async throws(WireError) -> Labloop_V1_ControlReply {
+    private func perform(_ request: Labloop_V1_ControlRequest, operator principal: Principal) async throws(WireError) -> Labloop_V1_ControlReply {
         var reply = Labloop_V1_ControlReply()
         switch request.command {
         case .submit(let submit)?:
@@ -84,7 +99,7 @@ extension Coordinator {
     }
 
     private func decide(approve: Bool, _ campaignID: String, _ ids: [String], _ reason: String,
-                        principal: String) async throws(WireError) -> Labloop_V1_DecisionResult {
+                        principal: Principal) async throws(WireError) -> Labloop_V1_DecisionResult {
         let campaign: CampaignActor
         do {
             campaign = try existing(campaignID)
@@ -94,7 +109,7 @@ extension Coordinator {
         }
         var result = Labloop_V1_DecisionResult()
         do {
-            result.experimentIds = try await campaign.decide(approve: approve, experimentIDs: ids, principal: principal,
+            result.experimentIds = try await campaign.decide(approve: approve, experimentIDs: ids, principal: principal.name,
                                                              reason: reason)
         } catch {
             await audit(principal, approve ? "approve" : "reject", "\(campaignID) \(ids.joined(separator: ","))",
@@ -110,7 +125,7 @@ extension Coordinator {
         return campaign
     }
 
-    private func submitCampaign(_ wire: Labloop_V1_CampaignSpec, principal: String) async throws(WireError) -> Labloop_V1_CampaignSummary {
+    private func submitCampaign(_ wire: Labloop_V1_CampaignSpec, principal: Principal) async throws(WireError) -> Labloop_V1_CampaignSummary {
         let spec: CampaignSpec
         do {
             spec = try CampaignSpec(wire: wire)
@@ -132,7 +147,8 @@ extension Coordinator {
         do {
             try await deps.store.write { tx in
                 try tx.insertCampaign(id: id, spec: wire)
-                try tx.audit(principal: principal, action: "submit", arguments: "\(wire.name) -> \(id)", outcome: "ok")
+                try tx.audit(principal: principal.name, role: principal.role.rawValue, action: "submit",
+                             arguments: "\(wire.name) project=\(wire.project) -> \(id)", outcome: "ok")
             }
         } catch {
             throw WireError(.unavailable, "could not store the campaign: \(error)")
@@ -140,6 +156,7 @@ extension Coordinator {
         let campaign = CampaignActor(id: id, spec: spec, wireSpec: wire, state: .running, stateReason: "",
                                      submittedAt: Int64(Date().timeIntervalSince1970 * 1000), deps: deps)
         campaigns[id] = campaign
+        deps.gateway.access.noteCampaign(id, project: spec.project)
         await deps.dispatcher.add(campaign: campaign, id: id)
         deps.logger.info("campaign submitted", metadata: ["campaign": "\(id)", "name": "\(spec.name)"])
         await campaign.evaluate()
@@ -157,7 +174,7 @@ extension Coordinator {
         return summaries.sorted { ($0.submittedUnixMs, $0.campaignID) < ($1.submittedUnixMs, $1.campaignID) }
     }
 
-    private func audited(_ principal: String, _ action: String, _ arguments: String,
+    private func audited(_ principal: Principal, _ action: String, _ arguments: String,
                          _ body: () async throws(WireError) -> Void) async throws(WireError) {
         do {
             try await body()
@@ -168,10 +185,11 @@ extension Coordinator {
         }
     }
 
-    private func audit(_ principal: String, _ action: String, _ arguments: String, outcome: String) async {
+    func audit(_ principal: Principal, _ action: String, _ arguments: String, outcome: String, role: String? = nil) async {
         do {
             try await deps.store.write { tx in
-                try tx.audit(principal: principal, action: action, arguments: arguments, outcome: outcome)
+                try tx.audit(principal: principal.name, role: role ?? principal.role.rawValue, action: action,
+                             arguments: arguments, outcome: outcome)
             }
         } catch {
             deps.logger.error("could not write the audit log", metadata: ["error": "\(error)"])
@@ -184,17 +202,30 @@ extension Coordinator {
         let limit = request.maxEvents == 0 ? 1_000 : min(Int(request.maxEvents), 10_000)
         do {
             let latest = try await deps.store.latestSeq()
-            let events = try await deps.store.events(after: request.afterSeq, limit: limit + 1,
-                                                     campaignID: request.campaignID.isEmpty ? nil : request.campaignID)
+            let campaignFilter = request.campaignID.isEmpty ? nil : request.campaignID
+            let access = deps.gateway.access
             var response = Labloop_V1_CatchUpResponse()
             // Stay well under the 4 MiB message limit: stop adding events past 2 MiB.
             var bytes = 0
-            for event in events.prefix(limit) {
-                bytes += ((try? event.serializedBytes()) as [UInt8]?)?.count ?? 0
-                if bytes > 2 << 20, !response.events.isEmpty { break }
-                response.events.append(event)
+            var after = request.afterSeq
+            scan: while true {
+                let batch = try await deps.store.events(after: after, limit: limit + 1, campaignID: campaignFilter)
+                for event in batch.prefix(limit) {
+                    // Outside the requester's scope: skipped, as if filtered by campaign (so seqs have gaps).
+                    guard access.covers(message.principal, campaignID: event.campaignID) else {
+                        after = event.seq
+                        continue
+                    }
+                    bytes += ((try? event.serializedBytes()) as [UInt8]?)?.count ?? 0
+                    if response.events.count == limit || (bytes > 2 << 20 && !response.events.isEmpty) {
+                        response.more = true
+                        break scan
+                    }
+                    response.events.append(event)
+                    after = event.seq
+                }
+                if batch.count <= limit { break }
             }
-            response.more = events.count > response.events.count
             response.latestSeq = max(latest, response.events.last?.seq ?? 0)
             deps.gateway.send(.catchUpResponse(response), to: message.routingID, on: .catchUp,
                               correlationID: envelope.messageID)

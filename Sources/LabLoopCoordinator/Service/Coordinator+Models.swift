@@ -16,7 +16,7 @@ extension Coordinator {
             guard !hello.strategies.isEmpty else {
                 return refuse(WireError(.invalidValue, "model_hello: list at least one strategy"))
             }
-            await deps.models.register(hello: hello, routingID: message.routingID)
+            await deps.models.register(hello: hello, routingID: message.routingID, principal: message.principal)
             var welcome = Labloop_V1_ModelWelcome()
             welcome.sessionID = UUID().uuidString
             welcome.heartbeatIntervalMs = deps.config.heartbeatIntervalMs

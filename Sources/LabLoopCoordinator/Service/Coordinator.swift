@@ -16,13 +16,20 @@ public actor Coordinator {
     public static func start(config: CoordinatorConfig, logger: Logger) async throws -> Coordinator {
         try FileManager.default.createDirectory(at: config.dataDirectory, withIntermediateDirectories: true)
         let context = ZMQContext()
-        let gateway = try await Gateway(context: context, endpoints: config.endpoints, logger: logger)
+        let access = AccessControl(isSecure: config.serverKey != nil, logger: logger)
+        let gateway = try await Gateway(context: context, endpoints: config.endpoints, serverKey: config.serverKey,
+                                        access: access, logger: logger)
         let store: Store
         do {
             store = try Store(path: config.databasePath, onCommit: { events in gateway.publish(events) })
+            access.update(try await store.accessList())
+            access.setReloader { try? store.accessListNow() }
         } catch {
             await gateway.shutdown()
             throw error
+        }
+        if config.serverKey == nil {
+            logger.warning("running WITHOUT security (--insecure): no peer is authenticated; loopback only")
         }
         let registry = InstrumentRegistry(labLimits: config.labLimits)
         let deps = CoordinatorDeps(
@@ -32,7 +39,9 @@ public actor Coordinator {
             logger: logger)
         let coordinator = Coordinator(deps: deps, context: context)
         try await coordinator.resume()
-        try gateway.boundEndpoints.write(to: config.endpointsFile)
+        var published = gateway.boundEndpoints
+        published.serverKey = config.serverKey?.publicKey
+        try published.write(to: config.endpointsFile)
         return coordinator
     }
 
@@ -54,6 +63,7 @@ public actor Coordinator {
             let campaign = CampaignActor(id: stored.id, spec: spec, wireSpec: stored.spec, state: stored.state,
                                          stateReason: stored.stateReason, submittedAt: stored.submittedAt, deps: deps)
             campaigns[stored.id] = campaign
+            deps.gateway.access.noteCampaign(stored.id, project: spec.project)
             if !stored.state.isTerminal { await deps.dispatcher.add(campaign: campaign, id: stored.id) }
             await campaign.load(try await deps.store.experiments(campaignID: stored.id))
             if stored.state.isTerminal { await campaign.restoreFinished(at: stored.updatedAt) }
@@ -68,6 +78,8 @@ public actor Coordinator {
         deps.logger.info("coordinator serving", metadata: ["agents": "\(deps.gateway.boundEndpoints.agents)"])
         await withDiscardingTaskGroup { group in
             group.addTask { await self.tickForever() }
+            group.addTask { await self.refreshAccessForever() }
+            group.addTask { await self.auditRefusedConnections() }
             group.addTask {
                 await withDiscardingTaskGroup { handlers in
                     for await item in inbound {
@@ -93,6 +105,32 @@ public actor Coordinator {
         deps.logger.info("coordinator stopping")
         await deps.store.close()
         await deps.gateway.shutdown()
+    }
+
+    /// Re-reads the allowlist so `labloop keys allow|revoke` take effect, and ends connections of
+    /// keys revoked or expired meanwhile.
+    private func refreshAccessForever() async {
+        guard deps.config.serverKey != nil else { return }
+        let period = Duration.milliseconds(Int(deps.config.accessRefreshMs))
+        while !Task.isCancelled {
+            try? await Task.sleep(for: period)
+            if Task.isCancelled { return }
+            do {
+                deps.gateway.access.update(try await deps.store.accessList())
+            } catch {
+                deps.logger.error("could not re-read the allowlist; keeping the last one", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    /// Writes refused connections to the control socket into the audit table.
+    private func auditRefusedConnections() async {
+        let access = deps.gateway.access
+        for await attempt in access.refusedOperatorAttempts {
+            if Task.isCancelled { return }
+            let principal = Principal(name: attempt.principal, role: PeerRole(rawValue: attempt.role) ?? .observer, scope: .unlimited)
+            await audit(principal, "connect", attempt.arguments, outcome: "refused: \(attempt.reason)", role: attempt.role)
+        }
     }
 
     private func tickForever() async {
@@ -121,8 +159,8 @@ public actor Coordinator {
 
     private func handle(_ item: SocketLoop.Inbound) async {
         switch item {
-        case .message(let socket, let frames, _):
-            guard let message = deps.gateway.decode(socket: socket, frames: frames) else { return }
+        case .message(let socket, let frames, let peer):
+            guard let message = deps.gateway.decode(socket: socket, frames: frames, peer: peer) else { return }
             switch message.role {
             case .agent: await handleAgent(message)
             case .model: await handleModel(message)
@@ -132,6 +170,8 @@ public actor Coordinator {
             }
         case .undeliverable(let socket, _, let error):
             deps.logger.notice("message undeliverable", metadata: ["socket": "\(socket)", "error": "\(error)"])
+        case .handshakeRefused, .reconnected:
+            break  // the coordinator's sockets only bind; they never make handshakes of their own
         }
     }
 

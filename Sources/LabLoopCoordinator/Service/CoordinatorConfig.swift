@@ -1,6 +1,7 @@
 public import Foundation
 public import LabLoopCore
 public import LabLoopProtocol
+public import ZeroMQ
 
 /// Where the coordinator listens and how patient it is. Defaults are documented in `Docs/protocol.md`.
 public struct CoordinatorConfig: Sendable {
@@ -24,6 +25,11 @@ public struct CoordinatorConfig: Sendable {
     public var labLimits: [String: ParameterLimits] = [:]
     /// The event stream heartbeat period.
     public var streamHeartbeatMs: UInt32 = 1_000
+    /// The coordinator's CURVE key pair: every socket requires CURVE and an allowed key.
+    /// Nil runs without any security (`labloop serve --insecure`, loopback only).
+    public var serverKey: CurveKeyPair?
+    /// How often the allowlist is re-read from the store; revocations take effect within this.
+    public var accessRefreshMs: UInt32 = 500
 
     public init(dataDirectory: URL) {
         self.dataDirectory = dataDirectory

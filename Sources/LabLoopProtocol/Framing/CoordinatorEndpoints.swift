@@ -1,6 +1,6 @@
 public import Foundation
 
-/// The coordinator's five endpoints. `labloop serve` writes the bound ones (wildcard ports
+/// The coordinator's five endpoints and its public key. `labloop serve` writes the bound ones (wildcard ports
 /// resolved) to `<data dir>/coordinator.json`; peers on the same host can read them from there.
 public struct CoordinatorEndpoints: Sendable, Hashable, Codable {
     public var agents = "tcp://127.0.0.1:7750"
@@ -8,6 +8,8 @@ public struct CoordinatorEndpoints: Sendable, Hashable, Codable {
     public var control = "tcp://127.0.0.1:7752"
     public var events = "tcp://127.0.0.1:7753"
     public var catchUp = "tcp://127.0.0.1:7754"
+    /// The coordinator's CURVE public key (Z85); nil when it runs without security (`--insecure`).
+    public var serverKey: String?
 
     public init() {}
 
@@ -20,6 +22,9 @@ public struct CoordinatorEndpoints: Sendable, Hashable, Codable {
         events = endpoint(3)
         catchUp = endpoint(4)
     }
+
+    /// The five endpoints, in socket order.
+    public var all: [String] { [agents, models, control, events, catchUp] }
 
     public static func load(from file: URL) throws -> CoordinatorEndpoints {
         try JSONDecoder().decode(CoordinatorEndpoints.self, from: Data(contentsOf: file))

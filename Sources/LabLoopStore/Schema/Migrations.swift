@@ -102,6 +102,21 @@ enum Migrations {
                 );
                 """)
         }
+        migrator.registerMigration("v2-access-keys") { db in
+            try db.execute(sql: """
+                CREATE TABLE access_keys (
+                    public_key TEXT PRIMARY KEY NOT NULL,  -- CURVE public key, Z85
+                    principal TEXT NOT NULL,
+                    role TEXT NOT NULL,                    -- agent | model | operator | observer
+                    scope TEXT NOT NULL DEFAULT '',        -- campaign:ID,project:NAME,…; '' = unlimited
+                    expires_at INTEGER,                    -- unix ms; NULL = never
+                    revoked_at INTEGER,                    -- unix ms; NULL = allowed
+                    added_at INTEGER NOT NULL
+                );
+                CREATE INDEX access_keys_by_principal ON access_keys(principal);
+                ALTER TABLE audit ADD COLUMN role TEXT NOT NULL DEFAULT '';
+                """)
+        }
         return migrator
     }
 }

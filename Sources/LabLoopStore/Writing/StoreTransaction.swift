@@ -160,10 +160,10 @@ public final class StoreTransaction {
             arguments: [hello.instrumentID, hello.kind, hello.frameBytes(), Int64(hello.capacity), now, now])
     }
 
-    public func audit(principal: String, action: String, arguments: String, outcome: String) throws {
+    public func audit(principal: String, role: String = "", action: String, arguments: String, outcome: String) throws {
         try db.execute(
-            sql: "INSERT INTO audit (at, principal, action, arguments, outcome) VALUES (?, ?, ?, ?, ?)",
-            arguments: [now, principal, action, arguments, outcome])
+            sql: "INSERT INTO audit (at, principal, role, action, arguments, outcome) VALUES (?, ?, ?, ?, ?, ?)",
+            arguments: [now, principal, role, action, arguments, outcome])
     }
 }
 

@@ -12,9 +12,15 @@ import Synchronization
 public final class SocketLoop: Sendable {
     public enum Inbound: Sendable {
         /// A message arrived on socket `socket` (an index into the specs).
-        case message(socket: Int, frames: [Data], userID: String?)
+        case message(socket: Int, frames: [Data], peer: PeerIdentity)
         /// A message could not be sent: e.g. a ROUTER had no peer with that routing id.
         case undeliverable(socket: Int, frames: [Data], error: ZMQError)
+        /// The server refused a CURVE handshake (`status` is the ZAP code, e.g. 400, or 0 when not
+        /// told). The loop connects again after the socket's reconnect interval.
+        case handshakeRefused(socket: Int, status: Int)
+        /// After a refused handshake the loop connected again. Messages queued on the refused
+        /// connection were lost with it: requests still waiting for a reply must be sent again.
+        case reconnected(socket: Int)
     }
 
     public struct Outgoing: Sendable {
@@ -84,8 +90,9 @@ public final class SocketLoop: Sendable {
             let thread = Thread {
                 var sockets: [ZMQSocket] = []
                 var endpoints: [String] = []
+                var watches: [HandshakeWatch] = []
                 do {
-                    for spec in specs {
+                    for (index, spec) in specs.enumerated() {
                         let socket = try ZMQSocket(context: context, type: spec.type, options: spec.options)
                         sockets.append(socket)
                         switch spec.attachment {
@@ -93,11 +100,17 @@ public final class SocketLoop: Sendable {
                             try socket.bind(endpoint)
                             endpoints.append(socket.lastEndpoint)
                         case .connect(let endpoint):
+                            if case .client? = spec.options.curve {
+                                // Before connecting, so no handshake outcome is missed.
+                                watches.append(try HandshakeWatch(socket: socket, index: index, endpoint: endpoint,
+                                                                  context: context, options: spec.options))
+                            }
                             try socket.connect(endpoint)
                             endpoints.append(endpoint)
                         }
                     }
                 } catch {
+                    watches.forEach { $0.close() }
                     sockets.forEach { $0.close() }
                     wake.close()
                     continuation.finish()
@@ -107,7 +120,7 @@ public final class SocketLoop: Sendable {
                 let loop = SocketLoop(name: name, endpoints: endpoints, outboxLimit: outboxLimit,
                                       inboundLimit: inboundLimit, wake: wake, stream: stream)
                 ready.resume(returning: loop)
-                loop.run(sockets: sockets, continuation: continuation)
+                loop.run(sockets: sockets, screens: specs.map(\.screen), watches: watches, continuation: continuation)
             }
             thread.name = "zmq-\(name)"
             thread.start()
@@ -150,14 +163,19 @@ public final class SocketLoop: Sendable {
 
     // MARK: - The thread
 
-    private func run(sockets: [ZMQSocket], continuation: AsyncStream<Inbound>.Continuation) {
+    private func run(sockets: [ZMQSocket], screens: [Screen?], watches: [HandshakeWatch],
+                     continuation: AsyncStream<Inbound>.Continuation) {
         var pending: [Outgoing] = []
-        var items = [zmq_pollitem_t](repeating: zmq_pollitem_t(), count: sockets.count + 1)
+        var items = [zmq_pollitem_t](repeating: zmq_pollitem_t(), count: sockets.count + 1 + watches.count)
         for (index, socket) in sockets.enumerated() {
             items[index].socket = socket.pollHandle
         }
         items[sockets.count].fd = wake.fd
         items[sockets.count].events = Int16(ZMQ_POLLIN)
+        for (offset, watch) in watches.enumerated() {
+            items[sockets.count + 1 + offset].socket = watch.monitor.pollHandle
+            items[sockets.count + 1 + offset].events = Int16(ZMQ_POLLIN)
+        }
 
         while true {
             pending.append(contentsOf: outbox.withLock { outbox in
@@ -171,12 +189,20 @@ public final class SocketLoop: Sendable {
 
             let reading = credit.unread.load(ordering: .relaxed) < inboundLimit
             for index in sockets.indices {
-                items[index].events = reading && sockets[index].type != .pub ? Int16(ZMQ_POLLIN) : 0
+                // A screened socket is answered on this thread, so it needs no inbound credit.
+                let readable = sockets[index].type != .pub && (reading || screens[index] != nil)
+                items[index].events = readable ? Int16(ZMQ_POLLIN) : 0
                 items[index].revents = 0
             }
-            items[sockets.count].revents = 0
+            for index in sockets.count..<items.count { items[index].revents = 0 }
             // Retry a backlog soon; otherwise sleep until a socket or the wake signal fires.
-            let timeout = pending.isEmpty && reading ? 1_000 : 5
+            var timeout = pending.isEmpty && reading ? 1_000 : 5
+            let now = ContinuousClock.now
+            for watch in watches {
+                guard let due = watch.retryAt else { continue }
+                let wait = due - now
+                timeout = min(timeout, max(0, Int(wait.components.seconds * 1_000 + wait.components.attoseconds / 1_000_000_000_000_000)))
+            }
             let ready = zmq_poll(&items, Int32(items.count), timeout)
             if ready < 0 {
                 let error = ZMQError.last("zmq_poll")
@@ -185,9 +211,20 @@ public final class SocketLoop: Sendable {
             }
             if items[sockets.count].revents != 0 { wake.drain() }
             for index in sockets.indices where items[index].revents & Int16(ZMQ_POLLIN) != 0 {
-                receiveAll(from: sockets[index], index: index, continuation: continuation)
+                receiveAll(from: sockets[index], index: index, screen: screens[index], continuation: continuation)
+            }
+            for (offset, watch) in watches.enumerated() {
+                if items[sockets.count + 1 + offset].revents != 0 {
+                    for status in watch.drain() {
+                        continuation.yield(.handshakeRefused(socket: watch.socketIndex, status: status))
+                    }
+                }
+                if watch.retryIfDue(sockets[watch.socketIndex], now: .now) {
+                    continuation.yield(.reconnected(socket: watch.socketIndex))
+                }
             }
         }
+        watches.forEach { $0.close() }
         sockets.forEach { $0.close() }
         wake.close()
         continuation.finish()
@@ -225,18 +262,39 @@ public final class SocketLoop: Sendable {
         return blocked
     }
 
-    private func receiveAll(from socket: ZMQSocket, index: Int, continuation: AsyncStream<Inbound>.Continuation) {
-        // Bounded batch so one busy socket cannot starve the others or the outbox.
+    private func receiveAll(from socket: ZMQSocket, index: Int, screen: Screen?,
+                            continuation: AsyncStream<Inbound>.Continuation) {
+        // Bounded batch so one busy socket cannot starve the others or the outbox. A screened socket
+        // is read even when the consumer is behind (its screen answers most messages itself).
         for _ in 0..<256 {
-            guard credit.unread.load(ordering: .relaxed) < inboundLimit else { return }
+            let screening: Screening
+            let frames: [Data]
+            let peer: PeerIdentity
             do {
-                guard let (frames, userID) = try socket.receive() else { return }
+                if screen == nil, credit.unread.load(ordering: .relaxed) >= inboundLimit { return }
+                guard let message = try socket.receive() else { return }
+                (frames, peer) = message
                 counters.received.add(1, ordering: .relaxed)
-                credit.unread.add(1, ordering: .relaxed)
-                continuation.yield(.message(socket: index, frames: frames, userID: userID))
+                screening = screen?(frames, peer) ?? .deliver
+                switch screening {
+                case .deliver:
+                    credit.unread.add(1, ordering: .relaxed)
+                    continuation.yield(.message(socket: index, frames: frames, peer: peer))
+                case .drop:
+                    break
+                case .reply(let reply):
+                    if try socket.send(reply) { counters.sent.add(1, ordering: .relaxed) }
+                case .subscribe(let topic):
+                    try socket.setOption(ZMQ_SUBSCRIBE, bytes: topic)
+                case .unsubscribe(let topic):
+                    try socket.setOption(ZMQ_UNSUBSCRIBE, bytes: topic)
+                }
             } catch {
                 return
             }
         }
     }
 }
+
+/// A socket's screen, as given in its `SocketSpec`.
+typealias Screen = @Sendable (_ frames: [Data], _ peer: PeerIdentity) -> Screening

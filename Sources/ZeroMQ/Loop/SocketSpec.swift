@@ -1,5 +1,7 @@
+public import Foundation
+
 /// A socket a `SocketLoop` creates on its thread: its type, options, and where it binds or connects.
-public struct SocketSpec: Sendable, Hashable {
+public struct SocketSpec: Sendable {
     public enum Attachment: Sendable, Hashable {
         case bind(String)
         case connect(String)
@@ -9,11 +11,31 @@ public struct SocketSpec: Sendable, Hashable {
     public var type: SocketType
     public var attachment: Attachment
     public var options: SocketOptions
+    /// Decides about each message on the loop's own thread, before anything else is read.
+    /// Needed where the answer must follow the message at once: a ZAP reply, or accepting a
+    /// subscription on a manual XPUB (libzmq applies it to the peer that sent the last one).
+    public var screen: (@Sendable (_ frames: [Data], _ peer: PeerIdentity) -> Screening)?
 
-    public init(name: String, type: SocketType, attachment: Attachment, options: SocketOptions = SocketOptions()) {
+    public init(name: String, type: SocketType, attachment: Attachment, options: SocketOptions = SocketOptions(),
+                screen: (@Sendable (_ frames: [Data], _ peer: PeerIdentity) -> Screening)? = nil) {
         self.name = name
         self.type = type
         self.attachment = attachment
         self.options = options
+        self.screen = screen
     }
+}
+
+/// What a socket's screen does with a message it has just read.
+public enum Screening: Sendable, Hashable {
+    /// Hand it to the consumer like any other message.
+    case deliver
+    /// Discard it.
+    case drop
+    /// Send this reply on the same socket at once (a REP socket's answer).
+    case reply([Data])
+    /// On a manual XPUB: subscribe the peer that sent it to this topic.
+    case subscribe(Data)
+    /// On a manual XPUB: remove that peer's subscription to this topic.
+    case unsubscribe(Data)
 }

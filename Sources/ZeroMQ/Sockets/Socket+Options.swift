@@ -15,6 +15,20 @@ extension ZMQSocket {
         try set(ZMQ_IPV6, Int32(options.ipv6 ? 1 : 0))
         if type == .router, options.routerMandatory { try set(ZMQ_ROUTER_MANDATORY, Int32(1)) }
         if !options.routingID.isEmpty { try setBytes(ZMQ_ROUTING_ID, options.routingID) }
+        if type == .xpub, options.manualSubscriptions { try set(ZMQ_XPUB_MANUAL, Int32(1)) }
+        switch options.curve {
+        case .server(let secretKey)?:
+            try set(ZMQ_CURVE_SERVER, Int32(1))
+            try setBytes(ZMQ_CURVE_SECRETKEY, Array(secretKey.utf8))
+        case .client(let serverKey, let publicKey, let secretKey)?:
+            try setBytes(ZMQ_CURVE_SERVERKEY, Array(serverKey.utf8))
+            try setBytes(ZMQ_CURVE_PUBLICKEY, Array(publicKey.utf8))
+            try setBytes(ZMQ_CURVE_SECRETKEY, Array(secretKey.utf8))
+        case nil:
+            break
+        }
+        if !options.zapDomain.isEmpty { try setBytes(ZMQ_ZAP_DOMAIN, Array(options.zapDomain.utf8)) }
+        // Subscribing last: a SUB sends its subscriptions once connected, with the options above.
         if type == .sub {
             for prefix in options.subscriptions { try setBytes(ZMQ_SUBSCRIBE, prefix) }
         }

@@ -49,6 +49,17 @@ public final class ZMQSocket {
         guard zmq_connect(raw, endpoint) == 0 else { throw .last("zmq_connect(\(endpoint))") }
     }
 
+    public func disconnect(_ endpoint: String) throws(ZMQError) {
+        guard zmq_disconnect(raw, endpoint) == 0 else { throw .last("zmq_disconnect(\(endpoint))") }
+    }
+
+    /// Publishes this socket's handshake outcomes on the inproc `endpoint` (read them with a PAIR).
+    func monitorHandshakes(on endpoint: String) throws(ZMQError) {
+        let events = ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH
+            | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL
+        guard zmq_socket_monitor(raw, endpoint, events) == 0 else { throw .last("zmq_socket_monitor(\(endpoint))") }
+    }
+
     /// The endpoint actually bound, e.g. with the port chosen for `tcp://127.0.0.1:*`.
     public var lastEndpoint: String {
         var buffer = [CChar](repeating: 0, count: 512)
@@ -76,10 +87,9 @@ public final class ZMQSocket {
     }
 
     /// Receives one whole multipart message without blocking, or nil when none is waiting.
-    /// `userID` is the ZAP `User-Id` property of the last frame, if the security mechanism set one.
-    public func receive() throws(ZMQError) -> (frames: [Data], userID: String?)? {
+    /// `peer` names the connection it came from, as far as libzmq tells (see `PeerIdentity`).
+    public func receive() throws(ZMQError) -> (frames: [Data], peer: PeerIdentity)? {
         var frames: [Data] = []
-        var userID: String?
         while true {
             var message = zmq_msg_t()
             zmq_msg_init(&message)
@@ -91,12 +101,19 @@ public final class ZMQSocket {
             }
             let size = zmq_msg_size(&message)
             frames.append(size == 0 ? Data() : Data(bytes: zmq_msg_data(&message), count: size))
-            let more = zmq_msg_more(&message) != 0
-            if !more {
-                if let property = zmq_msg_gets(&message, "User-Id") { userID = String(cString: property) }
-                return (frames, userID)
+            if zmq_msg_more(&message) == 0 {
+                // libzmq 4.3 attaches the ZAP User-Id to the body frames, not the routing-id frame.
+                var peer = PeerIdentity()
+                if let property = zmq_msg_gets(&message, "User-Id") { peer.userID = String(cString: property) }
+                peer.connection = zmq_msg_get(&message, ZMQ_SRCFD)
+                return (frames, peer)
             }
         }
+    }
+
+    /// Sets a byte-string option now, e.g. `ZMQ_SUBSCRIBE` on a manual XPUB right after reading a subscription.
+    func setOption(_ option: Int32, bytes: Data) throws(ZMQError) {
+        try setBytes(option, Array(bytes))
     }
 }
 

@@ -1,7 +1,7 @@
 internal import CZeroMQ
 
 public enum SocketType: Sendable, Hashable {
-    case pair, pub, sub, dealer, router
+    case pair, pub, sub, dealer, router, xpub, rep
 
     var raw: Int32 {
         switch self {
@@ -10,6 +10,8 @@ public enum SocketType: Sendable, Hashable {
         case .sub: ZMQ_SUB
         case .dealer: ZMQ_DEALER
         case .router: ZMQ_ROUTER
+        case .xpub: ZMQ_XPUB
+        case .rep: ZMQ_REP
         }
     }
 }
@@ -37,6 +39,20 @@ public struct SocketOptions: Sendable, Hashable {
     public var subscriptions: [[UInt8]] = []
     /// Only connect/accept IPv4 and IPv6 loopback or any, per libzmq's `ZMQ_IPV6`.
     public var ipv6 = false
+    /// CURVE: encrypt and authenticate the connection (nil: no security mechanism).
+    public var curve: CurveSecurity?
+    /// The ZAP domain a server socket presents to the authentication handler.
+    public var zapDomain = ""
+    /// `ZMQ_XPUB_MANUAL`: subscriptions take effect only when the owner accepts them.
+    public var manualSubscriptions = false
 
     public init() {}
+}
+
+/// Which end of a CURVE connection a socket is, with the keys it needs (Z85 text, 40 characters).
+public enum CurveSecurity: Sendable, Hashable {
+    /// A server: authenticates clients through the context's ZAP handler.
+    case server(secretKey: String)
+    /// A client: pins the server's public key and proves its own key pair.
+    case client(serverKey: String, publicKey: String, secretKey: String)
 }

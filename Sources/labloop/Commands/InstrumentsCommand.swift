@@ -31,7 +31,7 @@ struct InstrumentsCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
-                let reply = try await ControlClient(endpoint: connection.endpoints().control).send(.listInstruments(.init()))
+                let reply = try await connection.controlClient().send(.listInstruments(.init()))
                 print(json ? try reply.instruments.jsonString() : InstrumentsCommand.table(reply.instruments.instruments))
             }
         }
@@ -49,7 +49,7 @@ struct InstrumentsCommand: AsyncParsableCommand {
                 var drain = Labloop_V1_DrainInstrument()
                 drain.instrumentID = id
                 drain.undo = undo
-                let reply = try await ControlClient(endpoint: connection.endpoints().control).send(.drain(drain))
+                let reply = try await connection.controlClient().send(.drain(drain))
                 print(InstrumentsCommand.table(reply.instruments.instruments.filter { $0.instrumentID == id }))
             }
         }

@@ -20,7 +20,7 @@ struct ServeModel: AsyncParsableCommand {
     @Option(help: "Comma-separated strategies to serve: gp-ei, gp-ucb, space-filling, random.")
     var strategy = "gp-ei,gp-ucb,space-filling,random"
 
-    @Option(help: "Model id (the envelope sender).") var id = "builtin-model"
+    @Option(help: "Model id, the envelope sender (default: the principal of --key, else builtin-model).") var id: String?
     @Option(help: "Log level.") var logLevel = "info"
 
     func run() async throws {
@@ -39,8 +39,14 @@ struct ServeModel: AsyncParsableCommand {
             chosen.append(known)
         }
         let endpoints = try connection.endpoints()
-        let config = ModelServerConfig(modelsEndpoint: endpoints.models, eventsEndpoint: endpoints.events,
-                                       catchUpEndpoint: endpoints.catchUp, modelID: id, modelVersion: "builtin-0.1")
+        let credentials = try connection.credentials(endpoints: endpoints, useAdminKey: false)
+        let modelID = id ?? credentials?.principal ?? "builtin-model"
+        if let credentials, modelID != credentials.principal {
+            throw ValidationError("--id \(modelID) differs from the principal '\(credentials.principal)' of your key: the coordinator would refuse it")
+        }
+        var config = ModelServerConfig(modelsEndpoint: endpoints.models, eventsEndpoint: endpoints.events,
+                                       catchUpEndpoint: endpoints.catchUp, modelID: modelID, modelVersion: "builtin-0.1")
+        config.security = credentials?.curve
         let server = ModelServer(config: config, strategies: chosen, logger: logger)
         try await runUntilSignalled { try await server.run() }
     }

@@ -5,6 +5,8 @@ import LabLoopCore
 import LabLoopPeer
 import LabLoopProtocol
 import Logging
+import LabLoopStore
+import ZeroMQ
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -12,7 +14,10 @@ struct Serve: AsyncParsableCommand {
         discussion: """
             Binds five sockets (agents, models, control, events, catch-up) on --host at --port … --port+4 \
             (--port 0 picks free ports) and writes the bound endpoints to DIR/coordinator.json. \
-            Restarting on the same directory resumes every unfinished campaign.
+            Restarting on the same directory resumes every unfinished campaign. \
+            Every socket requires CURVE and a key allowed with `labloop keys allow`; the first start makes \
+            DIR/keys/coordinator.key and an operator key DIR/keys/admin.key. --insecure turns security off \
+            (loopback only).
             """)
 
     @Option(help: "Directory for the SQLite store and coordinator.json (created if missing).")
@@ -40,6 +45,8 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("reserve"), help: "Reserve an instrument for a project, INSTRUMENT=PROJECT@START/END with ISO 8601 times (repeatable). Only that project's work runs there in the window; it idles otherwise.")
     var reserve: [String] = []
     @Option(help: "Log level.") var logLevel = "info"
+    @Flag(help: "Run WITHOUT authentication or encryption (anyone who can connect is trusted). Binds loopback only.")
+    var insecure = false
 
     func parsedReservations() throws -> [(instrumentID: String, project: String, startUnixMs: Int64, endUnixMs: Int64)] {
         let formatter = ISO8601DateFormatter()
@@ -56,6 +63,11 @@ struct Serve: AsyncParsableCommand {
     }
 
     func validate() throws {
+        if insecure {
+            for endpoint in resolvedEndpoints().all where !Self.isLoopback(endpoint) {
+                throw ValidationError("--insecure binds only loopback addresses; \(endpoint) is not one (use 127.0.0.1, or run with CURVE)")
+            }
+        }
         _ = try parsedWeights()
         _ = try parsedLimits()
         _ = try parsedReservations()
@@ -92,13 +104,7 @@ struct Serve: AsyncParsableCommand {
         CLILogging.bootstrap(level: logLevel)
         let logger = Logger(label: "labloop.coordinator")
         var config = CoordinatorConfig(dataDirectory: URL(fileURLWithPath: data))
-        var endpoints = CoordinatorEndpoints(host: host, basePort: port)
-        endpoints.agents = agentsEndpoint ?? endpoints.agents
-        endpoints.models = modelsEndpoint ?? endpoints.models
-        endpoints.control = controlEndpoint ?? endpoints.control
-        endpoints.events = eventsEndpoint ?? endpoints.events
-        endpoints.catchUp = catchUpEndpoint ?? endpoints.catchUp
-        config.endpoints = endpoints
+        config.endpoints = resolvedEndpoints()
         config.heartbeatIntervalMs = heartbeatMs
         config.livenessTimeoutMs = livenessMs
         config.recoveryGraceMs = recoveryGraceMs
@@ -106,6 +112,11 @@ struct Serve: AsyncParsableCommand {
         config.labLimits = try parsedLimits()
         config.reservations = try parsedReservations()
         try await reportingErrors {
+            if insecure {
+                FileHandle.standardError.write(Data("warning: running WITHOUT security (--insecure): every peer on this host is trusted as whoever it claims to be\n".utf8))
+            } else {
+                config.serverKey = try await Self.prepareKeys(dataDirectory: config.dataDirectory)
+            }
             let coordinator: Coordinator
             do {
                 coordinator = try await Coordinator.start(config: config, logger: logger)
@@ -113,6 +124,35 @@ struct Serve: AsyncParsableCommand {
                 throw CLIError("cannot start the coordinator on \(data): \(error)")
             }
             try await runUntilSignalled { await coordinator.run() }
+        }
+    }
+
+    func resolvedEndpoints() -> CoordinatorEndpoints {
+        var endpoints = CoordinatorEndpoints(host: host, basePort: port)
+        endpoints.agents = agentsEndpoint ?? endpoints.agents
+        endpoints.models = modelsEndpoint ?? endpoints.models
+        endpoints.control = controlEndpoint ?? endpoints.control
+        endpoints.events = eventsEndpoint ?? endpoints.events
+        endpoints.catchUp = catchUpEndpoint ?? endpoints.catchUp
+        return endpoints
+    }
+
+    static func isLoopback(_ endpoint: String) -> Bool {
+        ["tcp://127.", "tcp://localhost:", "tcp://[::1]:", "ipc://", "inproc://"].contains { endpoint.hasPrefix($0) }
+    }
+
+    /// The coordinator's key pair from DIR/keys, made (with the admin key) on first start.
+    static func prepareKeys(dataDirectory: URL) async throws -> CurveKeyPair {
+        do {
+            try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
+            let store = try Store(path: dataDirectory.appendingPathComponent("labloop.sqlite").path)
+            let keys = try await DataDirectoryKeys(dataDirectory: dataDirectory).prepare(store: store)
+            await store.close()
+            return keys
+        } catch let error as CredentialError {
+            throw CLIError("the coordinator's keys in \(dataDirectory.path)/keys: \(error.description)")
+        } catch let error as StoreError {
+            throw CLIError("cannot open the store in \(dataDirectory.path): \(error)")
         }
     }
 }

@@ -14,7 +14,7 @@ struct StatusCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let client = ControlClient(endpoint: try connection.endpoints().control)
+            let client = try connection.controlClient()
             let schedule = try await client.send(.getSchedule(.init())).schedule
             let instruments = try await client.send(.listInstruments(.init())).instruments
             if json {

@@ -4,7 +4,9 @@ import Glibc
 import LabLoopCore
 import LabLoopPeer
 import LabLoopProtocol
+import LabLoopStore
 import Simulators
+import ZeroMQ
 
 struct Demo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -61,21 +63,35 @@ struct Demo: AsyncParsableCommand {
                          started: ContinuousClock.Instant) async throws {
         let labloop = ChildProcess.sibling("labloop")
         print("LabLoop demo: data in \(directory.path)")
+        // Everything talks CURVE, as in a real lab: one key per process, all allowed before the start.
+        let serverKey = try await Serve.prepareKeys(dataDirectory: directory)
+        let keys = DataDirectoryKeys(dataDirectory: directory)
+        var reactorKeys: [String] = []
+        let modelKey: String
+        do {
+            let store = try Store(path: directory.appendingPathComponent("labloop.sqlite").path)
+            for index in 1...reactors { reactorKeys.append(try await keys.localPeerKey("reactor-\(index)", role: .agent, store: store)) }
+            modelKey = try await keys.localPeerKey("model", role: .model, store: store)
+            await store.close()
+        } catch let error as CredentialError {
+            throw CLIError("demo keys: \(error.description)")
+        }
         try await children.start("coordinator", labloop,
                                  ["serve", "--data", directory.path, "--port", "0"], logs)
         let endpoints = try await waitForEndpoints(endpointsFile, children: children)
         for index in 1...reactors {
             try await children.start("reactor-\(index)", ChildProcess.sibling("flow-reactor"), [
-                "--coordinator-file", endpointsFile.path, "--id", "reactor-\(index)", "--capacity", "2",
+                "--coordinator-file", endpointsFile.path, "--key", reactorKeys[index - 1], "--capacity", "2",
                 "--duration-ms", "\(durationMs)", "--seed", "\(index)",
                 "--outbox", directory.appendingPathComponent("outbox-reactor-\(index)").path,
             ], logs)
         }
         try await children.start("model", labloop,
-                                 ["model", "serve", "--data", directory.path, "--strategy", strategy], logs)
-        print("started coordinator, \(reactors) reactors and a model server proposing with \(strategy) (logs in \(logs.path))")
+                                 ["model", "serve", "--data", directory.path, "--key", modelKey, "--strategy", strategy], logs)
+        print("started coordinator, \(reactors) reactors and a model server proposing with \(strategy), all over CURVE (logs in \(logs.path))")
 
-        let client = ControlClient(endpoint: endpoints.control)
+        let admin = try PeerCredentials.load(keyFile: keys.adminKeyPath, serverKey: serverKey.publicKey)
+        let client = ControlClient(endpoint: endpoints.control, credentials: admin)
         var submit = Labloop_V1_SubmitCampaign()
         submit.spec = DemoCampaign.spec(experiments: experiments, parallel: parallel, strategy: strategy).wire
         let campaignID = try await client.send(.submit(submit)).campaign.campaignID

@@ -16,7 +16,7 @@ struct CampaignData {
         if let data = connection.data {
             return try await offline(campaignID: campaignID, database: URL(fileURLWithPath: data).appendingPathComponent("labloop.sqlite").path)
         }
-        return try await online(campaignID: campaignID, endpoint: connection.endpoints().control)
+        return try await online(campaignID: campaignID, client: connection.controlClient())
     }
 
     static func offline(campaignID: String, database: String) async throws -> CampaignData {
@@ -41,8 +41,7 @@ struct CampaignData {
                             direction: campaign.spec.objective.direction, rows: rows)
     }
 
-    static func online(campaignID: String, endpoint: String) async throws -> CampaignData {
-        let client = ControlClient(endpoint: endpoint)
+    static func online(campaignID: String, client: ControlClient) async throws -> CampaignData {
         var get = Labloop_V1_GetCampaign()
         get.campaignID = campaignID
         let summary = try await client.send(.getCampaign(get)).campaign

@@ -8,9 +8,14 @@ import ZeroMQ
 /// Sends control requests and turns failures into one-line messages for people.
 struct ControlClient {
     let endpoint: String
+    /// Nil against a coordinator running `--insecure`.
+    var credentials: PeerCredentials?
     let logger = Logger(label: "labloop.cli")
 
-    static var operatorName: String { ProcessInfo.processInfo.environment["USER"] ?? "operator" }
+    /// The envelope sender: the key's principal, or (insecure) the login name.
+    var operatorName: String {
+        credentials?.principal ?? ProcessInfo.processInfo.environment["USER"] ?? "operator"
+    }
 
     func send(_ command: Labloop_V1_ControlRequest.OneOf_Command, timeout: Duration = .seconds(5)) async throws -> Labloop_V1_ControlReply {
         var request = Labloop_V1_ControlRequest()
@@ -18,8 +23,8 @@ struct ControlClient {
         let endpoint = endpoint
         let message = request
         do {
-            let reply = try await withPeerLink(context: ZMQContext(), endpoint: endpoint, sender: Self.operatorName,
-                                               logger: logger) { link in
+            let reply = try await withPeerLink(context: ZMQContext(), endpoint: endpoint, sender: operatorName,
+                                               security: credentials?.curve, logger: logger) { link in
                 try await link.request(.controlRequest(message), timeout: timeout)
             }
             guard case .controlReply(let result)? = reply.body else {
@@ -29,7 +34,8 @@ struct ControlClient {
         } catch let error as PeerError {
             switch error.code {
             case .timeout:
-                throw CLIError("no coordinator at \(endpoint) (no reply within \(timeout)); start one with `labloop serve --data DIR`, or pass --data/--endpoint")
+                let hint = credentials == nil ? "" : " If it runs, it may have refused your key \(credentials!.principal) (not allowed, revoked, expired, or the wrong server key); its log says which."
+                throw CLIError("no coordinator at \(endpoint) (no reply within \(timeout)); start one with `labloop serve --data DIR`, or pass --data/--endpoint.\(hint)")
             case .refused(let code):
                 throw CLIError("the coordinator refused: \(error.message) (\(code))")
             default:

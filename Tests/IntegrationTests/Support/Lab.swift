@@ -2,6 +2,7 @@ import Foundation
 import LabLoopCore
 import LabLoopPeer
 import LabLoopProtocol
+import LabLoopStore
 import Logging
 import Testing
 import ZeroMQ
@@ -28,6 +29,9 @@ final class Lab: @unchecked Sendable {
     private(set) var children: [ChildProcess] = []
     private(set) var endpoints = CoordinatorEndpoints()
     let logger = Logger(label: "labloop.test")
+    /// The data directory's operator key (made by `serve`); nil when the coordinator runs --insecure.
+    private(set) var admin: PeerCredentials?
+    private var keyFiles: [String: String] = [:]
 
     init() throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("labloop-test-\(UUID().uuidString)")
@@ -45,7 +49,8 @@ final class Lab: @unchecked Sendable {
         return child
     }
 
-    /// Starts `labloop serve` on free ports and waits for its endpoints file.
+    /// Starts `labloop serve` on free ports and waits for its endpoints file. CURVE is on unless
+    /// `extra` holds `--insecure`.
     @discardableResult
     func startCoordinator(extra: [String] = []) async throws -> ChildProcess {
         try? FileManager.default.removeItem(at: endpointsFile)
@@ -54,6 +59,9 @@ final class Lab: @unchecked Sendable {
         while ContinuousClock.now < deadline {
             if let found = try? CoordinatorEndpoints.load(from: endpointsFile) {
                 endpoints = found
+                admin = try found.serverKey.map {
+                    try PeerCredentials.load(keyFile: directory.appendingPathComponent("keys/admin.key").path, serverKey: $0)
+                }
                 return child
             }
             #expect(child.isRunning, "the coordinator exited early: \(log("coordinator"))")
@@ -62,29 +70,70 @@ final class Lab: @unchecked Sendable {
         throw LabError("the coordinator did not write \(endpointsFile.path)")
     }
 
-    func startReactor(_ id: String, capacity: Int = 2, durationMs: Int = 20, extra: [String] = []) throws {
+    /// A secret key file for `name`, made and allowed on first use (nothing when running insecure).
+    /// The coordinator re-reads its allowlist when it meets an unknown key, so it is admitted at once.
+    func keyArguments(_ name: String, role: PeerRole) async throws -> [String] {
+        guard endpoints.serverKey != nil else { return [] }
+        return ["--key", try await keyFile(name, role: role)]
+    }
+
+    func keyFile(_ name: String, role: PeerRole, scope: AccessScope = .unlimited, expiresAtMs: Int64? = nil) async throws -> String {
+        if let known = keyFiles[name] { return known }
+        let key = try KeyFile.generate(principal: name, role: role)
+        let files = try key.write(to: directory.appendingPathComponent("test-keys"), name: name)
+        try await allow(AccessEntry(publicKey: key.publicKey, principal: name, role: role, scope: scope, expiresAtMs: expiresAtMs))
+        keyFiles[name] = files.secret.path
+        return files.secret.path
+    }
+
+    /// Credentials for an in-process peer named `name` (nil when running insecure).
+    func credentials(_ name: String, role: PeerRole, scope: AccessScope = .unlimited,
+                     expiresAtMs: Int64? = nil) async throws -> PeerCredentials? {
+        guard let serverKey = endpoints.serverKey else { return nil }
+        let path = try await keyFile(name, role: role, scope: scope, expiresAtMs: expiresAtMs)
+        return try PeerCredentials.load(keyFile: path, serverKey: serverKey)
+    }
+
+    /// Writes an allowlist entry into the store, as `labloop keys allow` does.
+    func allow(_ entry: AccessEntry) async throws {
+        let store = try Store(path: databasePath)
+        try await store.write { tx in try tx.allow(entry) }
+        await store.close()
+    }
+
+    func startReactor(_ id: String, capacity: Int = 2, durationMs: Int = 20, extra: [String] = []) async throws {
         try start(id, "flow-reactor", ["--coordinator-file", endpointsFile.path, "--id", id,
                                        "--capacity", "\(capacity)", "--duration-ms", "\(durationMs)",
-                                       "--outbox", directory.appendingPathComponent("outbox-\(id)").path] + extra)
+                                       "--outbox", directory.appendingPathComponent("outbox-\(id)").path]
+                  + (try await keyArguments(id, role: .agent)) + extra)
     }
 
-    func startBenchmarkAgent(_ id: String, function: String, capacity: Int = 1) throws {
+    func startBenchmarkAgent(_ id: String, function: String, capacity: Int = 1) async throws {
         try start(id, "benchmark-functions", ["--coordinator-file", endpointsFile.path, "--id", id, "--function", function,
                                               "--capacity", "\(capacity)", "--duration-ms", "0",
-                                              "--outbox", directory.appendingPathComponent("outbox-\(id)").path])
+                                              "--outbox", directory.appendingPathComponent("outbox-\(id)").path]
+                  + (try await keyArguments(id, role: .agent)))
     }
 
-    func startModel(strategy: String = "space-filling") throws {
-        try start("model", "labloop", ["model", "serve", "--data", directory.path, "--strategy", strategy])
+    func startModel(strategy: String = "space-filling") async throws {
+        try start("model", "labloop", ["model", "serve", "--data", directory.path, "--strategy", strategy]
+                  + (try await keyArguments("model", role: .model)))
     }
 
     func control(_ command: Labloop_V1_ControlRequest.OneOf_Command) async throws -> Labloop_V1_ControlReply {
+        try await control(command, as: admin)
+    }
+
+    /// Sends a control command as `credentials`' principal (as "tester" when running insecure).
+    func control(_ command: Labloop_V1_ControlRequest.OneOf_Command, as credentials: PeerCredentials?,
+                 timeout: Duration = .seconds(10)) async throws -> Labloop_V1_ControlReply {
         var request = Labloop_V1_ControlRequest()
         request.command = command
         let message = request
-        let reply = try await withPeerLink(context: ZMQContext(), endpoint: endpoints.control, sender: "tester",
+        let reply = try await withPeerLink(context: ZMQContext(), endpoint: endpoints.control,
+                                           sender: credentials?.principal ?? "tester", security: credentials?.curve,
                                            logger: logger) { link in
-            try await link.request(.controlRequest(message), timeout: .seconds(10))
+            try await link.request(.controlRequest(message), timeout: timeout)
         }
         guard case .controlReply(let result)? = reply.body else { throw LabError("unexpected reply \(reply)") }
         return result

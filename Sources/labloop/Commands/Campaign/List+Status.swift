@@ -11,7 +11,7 @@ extension CampaignCommand {
 
         func run() async throws {
             try await reportingErrors {
-                let reply = try await ControlClient(endpoint: connection.endpoints().control).send(.listCampaigns(.init()))
+                let reply = try await connection.controlClient().send(.listCampaigns(.init()))
                 if json { return print(try reply.campaigns.jsonString()) }
                 print(CampaignText.header)
                 reply.campaigns.campaigns.forEach { print(CampaignText.row($0)) }
@@ -30,7 +30,7 @@ extension CampaignCommand {
             try await reportingErrors {
                 var get = Labloop_V1_GetCampaign()
                 get.campaignID = id
-                let reply = try await ControlClient(endpoint: connection.endpoints().control).send(.getCampaign(get))
+                let reply = try await connection.controlClient().send(.getCampaign(get))
                 print(json ? try reply.campaign.jsonString() : CampaignText.details(reply.campaign))
             }
         }
@@ -47,7 +47,7 @@ extension CampaignCommand {
 
         func run() async throws {
             try await reportingErrors {
-                let client = ControlClient(endpoint: try connection.endpoints().control)
+                let client = try connection.controlClient()
                 var get = Labloop_V1_GetCampaign()
                 get.campaignID = id
                 let line = ProgressLine()

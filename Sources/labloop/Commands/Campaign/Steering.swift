@@ -12,7 +12,7 @@ extension CampaignCommand {
             try await reportingErrors {
                 var pause = Labloop_V1_PauseCampaign()
                 pause.campaignID = id
-                print(CampaignText.row(try await ControlClient(endpoint: connection.endpoints().control).send(.pause(pause)).campaign))
+                print(CampaignText.row(try await connection.controlClient().send(.pause(pause)).campaign))
             }
         }
     }
@@ -26,7 +26,7 @@ extension CampaignCommand {
             try await reportingErrors {
                 var resume = Labloop_V1_ResumeCampaign()
                 resume.campaignID = id
-                print(CampaignText.row(try await ControlClient(endpoint: connection.endpoints().control).send(.resume(resume)).campaign))
+                print(CampaignText.row(try await connection.controlClient().send(.resume(resume)).campaign))
             }
         }
     }
@@ -43,7 +43,7 @@ extension CampaignCommand {
                 var cancel = Labloop_V1_CancelCampaign()
                 cancel.campaignID = id
                 cancel.abortRunning = abort
-                print(CampaignText.row(try await ControlClient(endpoint: connection.endpoints().control).send(.cancel(cancel)).campaign))
+                print(CampaignText.row(try await connection.controlClient().send(.cancel(cancel)).campaign))
             }
         }
     }
@@ -81,7 +81,7 @@ struct DecisionOptions: ParsableArguments {
     }
 
     func send(approve: Bool) async throws {
-        let client = ControlClient(endpoint: try connection.endpoints().control)
+        let client = try connection.controlClient()
         let reply: Labloop_V1_ControlReply
         if approve {
             var request = Labloop_V1_ApproveExperiments()

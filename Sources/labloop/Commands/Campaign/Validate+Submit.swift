@@ -77,7 +77,7 @@ extension CampaignCommand {
                 }
                 var submit = Labloop_V1_SubmitCampaign()
                 submit.spec = wire
-                let reply = try await ControlClient(endpoint: connection.endpoints().control).send(.submit(submit))
+                let reply = try await connection.controlClient().send(.submit(submit))
                 print(reply.campaign.campaignID)
             }
         }
