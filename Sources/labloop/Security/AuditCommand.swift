@@ -24,9 +24,7 @@ struct AuditCommand: AsyncParsableCommand {
                 throw CLIError("cannot read the audit log in \(path): \(error)")
             }
             if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-                print(String(decoding: try encoder.encode(records), as: UTF8.self))
+                try printJSON(records)
                 return
             }
             let pad = CampaignText.pad

@@ -142,9 +142,7 @@ struct KeysCommand: AsyncParsableCommand {
                          "scope": entry.scope.description, "status": entry.refusal(atMs: now).map { "\($0)" } ?? "allowed",
                          "expires": entry.expiresAtMs.map(formatTime) ?? "", "added": formatTime(entry.addedAtMs)]
                     }
-                    let encoder = JSONEncoder()
-                    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-                    print(String(decoding: try encoder.encode(rows), as: UTF8.self))
+                    try printJSON(rows)
                     return
                 }
                 let pad = CampaignText.pad
@@ -163,4 +161,11 @@ struct KeysCommand: AsyncParsableCommand {
 /// A unix-ms time as ISO 8601 in UTC.
 func formatTime(_ unixMs: Int64) -> String {
     ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double(unixMs) / 1000))
+}
+
+/// Prints a value as pretty, key-sorted JSON.
+func printJSON(_ value: some Encodable) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    print(String(decoding: try encoder.encode(value), as: UTF8.self))
 }
