@@ -129,6 +129,9 @@ struct SecurityTests {
             }
         }
         #expect(audit.contains { $0.hasPrefix("watcher observer submit refused:") }, "\(audit)")
+        let listed = try await labloop(["audit", "--data", lab.directory.path, "--json"])
+        #expect(listed.status == 0, "\(listed.stderr)")
+        #expect(listed.stdout.contains("\"principal\" : \"watcher\"") && listed.stdout.contains("\"action\" : \"submit\""))
         #expect(audit.contains { $0.hasPrefix("agent-a agent connect refused: role agent may not use the control socket") }, "\(audit)")
         let campaigns = try await invariants.db.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM campaigns") }
         #expect(campaigns == 0, "the observer's submission must not be stored")
@@ -175,14 +178,33 @@ struct SecurityTests {
         let lab = try Lab()
         try await withLabProcesses(lab) {
             try await lab.startCoordinator()
-            try await lab.startReactor("reactor-s", capacity: 2, durationMs: 5)
+            try await lab.startReactor("reactor-s", capacity: 2, durationMs: 100)
             try await lab.startModel()
-            let visible = try await lab.submit(DemoSpecs.reactor(name: "visible", experiments: 4))
-            let hidden = try await lab.submit(DemoSpecs.reactor(name: "hidden", experiments: 4))
-            _ = try await lab.waitUntilFinished(visible, timeout: .seconds(60))
-            _ = try await lab.waitUntilFinished(hidden, timeout: .seconds(60))
+            let visible = try await lab.submit(DemoSpecs.reactor(name: "visible", experiments: 8))
+            let hidden = try await lab.submit(DemoSpecs.reactor(name: "hidden", experiments: 8))
             let scoped = try #require(try await lab.credentials("auditor", role: .observer,
                                                                  scope: AccessScope(campaigns: [visible])))
+            // Live events while both run: the scoped subscriber asks for everything, gets only its campaign.
+            var options = SocketOptions()
+            options.curve = scoped.curve
+            // `hb` arrives every second, so the loop below never waits long for its deadline.
+            options.subscriptions = ["hb", "ev/", "ev/\(visible)", "ev/\(hidden)"].map { Array($0.utf8) }
+            let subscriber = try await SocketLoop.start(name: "scoped-sub", context: ZMQContext(), sockets: [
+                SocketSpec(name: "events", type: .sub, attachment: .connect(lab.endpoints.events), options: options),
+            ])
+            var topics: [String] = []
+            let deadline = ContinuousClock.now + .seconds(30)
+            for await item in subscriber.inbound {
+                if case .message(_, let frames, _) = item, let topic = frames.first, topic != Data("hb".utf8) {
+                    topics.append(String(decoding: topic, as: UTF8.self))
+                }
+                if topics.count >= 3 || ContinuousClock.now > deadline { break }
+            }
+            await subscriber.shutdown()
+            #expect(!topics.isEmpty, "the scoped subscriber must receive its campaign's events")
+            #expect(Set(topics) == ["ev/\(visible)"], "received \(Set(topics))")
+            _ = try await lab.waitUntilFinished(visible, timeout: .seconds(60))
+            _ = try await lab.waitUntilFinished(hidden, timeout: .seconds(60))
             let listed = try await lab.control(.listCampaigns(.init()), as: scoped).campaigns.campaigns.map(\.campaignID)
             #expect(listed == [visible])
             var get = Labloop_V1_GetCampaign()
@@ -208,6 +230,15 @@ struct SecurityTests {
 }
 
 extension SecurityTests {
+    @Test("--insecure refuses to bind anything but loopback, and says so")
+    func insecureIsLoopbackOnly() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("labloop-insecure-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let refused = try await labloop(["serve", "--data", directory.path, "--insecure", "--host", "0.0.0.0", "--port", "0"])
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("--insecure binds only loopback addresses"), "\(refused.stderr)")
+    }
+
     @Test("silent TCP connections and HTTP requests are dropped; authenticated peers are not disturbed")
     func strayConnectionsAreDropped() async throws {
         let lab = try Lab()
