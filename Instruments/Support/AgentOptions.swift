@@ -18,7 +18,7 @@ public struct AgentOptions: ParsableArguments {
     @Option(name: .long, help: "This instrument's secret key file (NAME.key; default $LABLOOP_KEY). Needed unless the coordinator runs --insecure.")
     public var key: String?
 
-    @Option(name: .long, help: "The coordinator's public key, Z85 or its .pub file (default: from --coordinator-file).")
+    @Option(name: .long, help: "The coordinator's public key, its .pub file or --server-key=Z85 (default: from --coordinator-file).")
     public var serverKey: String?
 
     @Option(name: .long, help: "Experiments this instrument runs at once.")

@@ -93,7 +93,8 @@ struct ScientistPathTests {
             #expect(lines.dropFirst().allSatisfy { $0.split(separator: ",", omittingEmptySubsequences: false).count == header.count })
 
             // Remote style: only the endpoint, the pinned server key and an operator key.
-            let remote = ["--endpoint", lab.endpoints.control, "--server-key", try #require(lab.endpoints.serverKey),
+            // `--server-key=KEY`: a Z85 key may start with '-', which would read as an option.
+            let remote = ["--endpoint", lab.endpoints.control, "--server-key=\(try #require(lab.endpoints.serverKey))",
                           "--key", lab.directory.appendingPathComponent("keys/admin.key").path]
             let jsonl = try await labloop(["campaign", "export", id, "--format", "jsonl"] + remote)
             #expect(jsonl.status == 0, "\(jsonl.stderr)")

@@ -14,7 +14,7 @@ struct ConnectionOptions: ParsableArguments {
     @Option(name: .long, help: "Your secret key file (NAME.key). Default: $LABLOOP_KEY, else DIR/keys/admin.key with --data.")
     var key: String?
 
-    @Option(name: .long, help: "The coordinator's public key: Z85 text or its .pub file. Default: from DIR/coordinator.json.")
+    @Option(name: .long, help: "The coordinator's public key: its .pub file, or --server-key=Z85 (a key may start with '-'). Default: from DIR/coordinator.json.")
     var serverKey: String?
 
     /// The coordinator's endpoints: from `--data`, else the defaults (with `--endpoint` for control).
