@@ -1,7 +1,6 @@
 import Foundation
 import LabLoopCore
 import Logging
-import Synchronization
 import ZeroMQ
 
 extension AccessControl {
@@ -22,7 +21,6 @@ extension AccessControl {
             .reply([Data("1.0".utf8), requestID, Data(status.utf8), Data(text.utf8), Data(userID.utf8), Data()])
         }
         func refuse(_ fingerprint: String, _ reason: String, entry: AccessEntry? = nil) -> Screening {
-            refusedHandshakes.add(1, ordering: .relaxed)
             decisions.log(key: "refused \(fingerprint) \(domain) \(reason)") { suppressed in
                 logger.warning("refused a connection", metadata: [
                     "key": "\(fingerprint)", "principal": "\(entry?.principal ?? "-")", "socket": "\(domain)",
@@ -46,7 +44,6 @@ extension AccessControl {
         case .failure(let refusal):
             return refuse(AccessEntry.fingerprint(of: key), refusal.description, entry: list[key])
         case .success(let entry):
-            admittedHandshakes.add(1, ordering: .relaxed)
             decisions.log(key: "accepted \(key) \(domain) \(address)") { suppressed in
                 logger.info("accepted a connection", metadata: [
                     "principal": "\(entry.principal)", "role": "\(entry.role.rawValue)", "key": "\(entry.fingerprint)",
@@ -69,7 +66,7 @@ extension AccessControl {
             return .drop
         }
         track(peer, publicKey: key)
-        let principal = Principal(name: entry.principal, role: entry.role, scope: entry.scope)
+        let principal = Principal(entry)
         let text = String(decoding: topic, as: UTF8.self)
         let allowed = principal.scope.isUnlimited || text == "hb"
             || (text.hasPrefix("ev/") && text.count > 3 && covers(principal, campaignID: String(text.dropFirst(3))))

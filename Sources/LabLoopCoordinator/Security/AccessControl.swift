@@ -19,9 +19,6 @@ final class AccessControl: Sendable {
     private let connections = Mutex<[Int32: TrackedConnection]>([:])
     private let campaignProjects = Mutex<[String: String]>([:])
     let decisions = LogThrottle()
-    /// Handshakes the ZAP handler refused, and messages refused after authentication.
-    let refusedHandshakes = Atomic<Int>(0)
-    let admittedHandshakes = Atomic<Int>(0)
 
     struct TrackedConnection: Sendable {
         var publicKey: String
@@ -158,7 +155,7 @@ final class AccessControl: Sendable {
                 WireError(.unauthorized, "sender '\(sender)' is not the authenticated principal '\(entry.principal)'"),
                 disconnect: false))
         }
-        return .success(Principal(name: entry.principal, role: entry.role, scope: entry.scope))
+        return .success(Principal(entry))
     }
 
     /// Ends the connection a refused message came on (its key is unusable).

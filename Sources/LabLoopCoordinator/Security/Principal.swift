@@ -18,6 +18,13 @@ struct Principal: Sendable, Hashable {
     }
 }
 
+extension Principal {
+    /// The principal an allowed key stands for.
+    init(_ entry: AccessEntry) {
+        self.init(name: entry.principal, role: entry.role, scope: entry.scope)
+    }
+}
+
 extension Role {
     /// The socket (and ZAP domain) this gateway role is.
     var socket: CoordinatorSocket {

@@ -27,22 +27,13 @@ struct DataDirectoryKeys {
             server = try KeyFile.generate(principal: "coordinator", role: .operator)
             _ = try server.write(to: directory, name: "coordinator")
         }
-        if !FileManager.default.fileExists(atPath: adminKeyPath) {
-            let admin = try KeyFile.generate(principal: "admin", role: .operator)
-            _ = try admin.write(to: directory, name: "admin")
-            try await store.write { tx in
-                try tx.allow(AccessEntry(publicKey: admin.publicKey, principal: admin.principal, role: .operator))
-                try tx.audit(principal: LocalAdministrator.name, role: LocalAdministrator.role, action: "keys-allow",
-                             arguments: "admin (operator) \(AccessEntry.fingerprint(of: admin.publicKey)) created by serve",
-                             outcome: "ok")
-            }
-        }
+        _ = try await localPeerKey("admin", role: .operator, store: store, note: "created by serve")
         return CurveKeyPair(publicKey: server.publicKey, secretKey: server.secretKey ?? "")
     }
 
-    /// A key for a peer started on this host (the demo's reactors and model), kept in DIR/keys
-    /// and allowed; made and allowed on first use. Returns the secret key file's path.
-    func localPeerKey(_ name: String, role: PeerRole, store: Store) async throws -> String {
+    /// A key for a peer started on this host (the admin key, the demo's reactors and model), kept in
+    /// DIR/keys and allowed; made and allowed on first use. Returns the secret key file's path.
+    func localPeerKey(_ name: String, role: PeerRole, store: Store, note: String = "for a local peer") async throws -> String {
         let path = directory.appendingPathComponent("\(name).key").path
         if FileManager.default.fileExists(atPath: path) { return path }
         let key = try KeyFile.generate(principal: name, role: role)
@@ -50,7 +41,7 @@ struct DataDirectoryKeys {
         try await store.write { tx in
             try tx.allow(AccessEntry(publicKey: key.publicKey, principal: key.principal, role: role))
             try tx.audit(principal: LocalAdministrator.name, role: LocalAdministrator.role, action: "keys-allow",
-                         arguments: "\(name) (\(role.rawValue)) \(AccessEntry.fingerprint(of: key.publicKey)) for a local peer",
+                         arguments: "\(name) (\(role.rawValue)) \(AccessEntry.fingerprint(of: key.publicKey)) \(note)",
                          outcome: "ok")
         }
         return path
