@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Regenerates Sources/LabLoopProtocol/Generated from Proto/labloop/v1/*.proto with Debian's protoc
-# and protoc-gen-swift built from the swift-protobuf version pinned in Package.swift.
+# and protoc-gen-swift built from the swift-protobuf version pinned in Package.swift, and the Python
+# and C peers' code through Proto/generate-peers.sh.
 #   Proto/generate.sh          rewrite the committed code
 #   Proto/generate.sh --check  fail (exit 1) if the committed code is not what the generator makes
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=Sources/LabLoopProtocol/Generated
 command -v protoc >/dev/null || { echo "protoc not found: apt-get install protobuf-compiler" >&2; exit 2; }
+Proto/generate-peers.sh "$@"
 
 swift build -c release --product protoc-gen-swift --scratch-path .build-protoc >/dev/null
 plugin=$(swift build -c release --product protoc-gen-swift --scratch-path .build-protoc --show-bin-path)/protoc-gen-swift

@@ -10,6 +10,13 @@ struct CLIResult {
 }
 
 func labloop(_ arguments: [String], user: String = "tester", timeout: Duration = .seconds(120)) async throws -> CLIResult {
+    try await runProcess(Binaries.url("labloop"), arguments, environment: ["USER": user, "LABLOOP_DIE_WITH_PARENT": "1"],
+                         timeout: timeout)
+}
+
+/// Runs any executable to completion (terminated after `timeout`), with `environment` added to this one's.
+func runProcess(_ executable: URL, _ arguments: [String], environment: [String: String] = [:],
+                timeout: Duration) async throws -> CLIResult {
     let base = FileManager.default.temporaryDirectory.appendingPathComponent("cli-\(UUID().uuidString)")
     let out = base.appendingPathExtension("out"), err = base.appendingPathExtension("err")
     defer {
@@ -19,12 +26,9 @@ func labloop(_ arguments: [String], user: String = "tester", timeout: Duration =
     _ = FileManager.default.createFile(atPath: out.path, contents: nil)
     _ = FileManager.default.createFile(atPath: err.path, contents: nil)
     let process = Process()
-    process.executableURL = Binaries.url("labloop")
+    process.executableURL = executable
     process.arguments = arguments
-    var environment = ProcessInfo.processInfo.environment
-    environment["USER"] = user
-    environment["LABLOOP_DIE_WITH_PARENT"] = "1"
-    process.environment = environment
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
     process.standardOutput = try FileHandle(forWritingTo: out)
     process.standardError = try FileHandle(forWritingTo: err)
     process.standardInput = FileHandle.nullDevice

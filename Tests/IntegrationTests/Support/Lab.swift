@@ -43,8 +43,14 @@ final class Lab: @unchecked Sendable {
 
     @discardableResult
     func start(_ name: String, _ executable: String, _ arguments: [String]) throws -> ChildProcess {
-        let child = try ChildProcess(name: name, executable: Binaries.url(executable), arguments: arguments,
-                                     logFile: directory.appendingPathComponent("\(name).log"))
+        try start(name, executable: Binaries.url(executable), arguments)
+    }
+
+    /// Starts any executable (e.g. a Python or C peer) as one of the lab's processes.
+    @discardableResult
+    func start(_ name: String, executable: URL, _ arguments: [String], environment: [String: String] = [:]) throws -> ChildProcess {
+        let child = try ChildProcess(name: name, executable: executable, arguments: arguments,
+                                     logFile: directory.appendingPathComponent("\(name).log"), environment: environment)
         children.append(child)
         return child
     }
