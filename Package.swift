@@ -34,6 +34,8 @@ let package = Package(
         .target(name: "CProcessControl"),
         // 2. ZeroMQ wrapper: the only Swift code that imports CZeroMQ.
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ"], swiftSettings: upcoming),
+        // Test-only abrupt deaths at named points (LABLOOP_FAILPOINT); no dependencies.
+        .target(name: "LabLoopFailpoints", swiftSettings: upcoming),
         // 4. Pure domain core (no I/O, no clocks).
         .target(name: "LabLoopCore", swiftSettings: upcoming),
         // 3. Wire protocol: generated swift-protobuf types + framing, validation, conversions.
@@ -62,14 +64,14 @@ let package = Package(
         .target(
             name: "LabLoopCoordinator",
             dependencies: [
-                "ZeroMQ", "LabLoopCore", "LabLoopProtocol", "LabLoopStore",
+                "ZeroMQ", "LabLoopCore", "LabLoopProtocol", "LabLoopStore", "LabLoopFailpoints",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
             swiftSettings: upcoming
         ),
         // 7. Edges: SDKs, simulated instruments, CLI.
-        .target(name: "LabLoopAgent", dependencies: ["LabLoopPeer"], swiftSettings: upcoming),
+        .target(name: "LabLoopAgent", dependencies: ["LabLoopPeer", "LabLoopFailpoints"], swiftSettings: upcoming),
         .target(
             name: "LabLoopModel",
             dependencies: ["LabLoopPeer", "LabLoopCore", .product(name: "Logging", package: "swift-log")],
@@ -120,7 +122,7 @@ let package = Package(
             swiftSettings: upcoming
         ),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"], swiftSettings: upcoming),
-        .testTarget(name: "CoreTests", dependencies: ["LabLoopCore", "Simulators"], swiftSettings: upcoming),
+        .testTarget(name: "CoreTests", dependencies: ["LabLoopCore", "Simulators", "LabLoopFailpoints"], swiftSettings: upcoming),
         .testTarget(
             name: "CampaignFileTests",
             dependencies: ["LabLoopCampaignFile", "LabLoopCore"],
@@ -149,7 +151,8 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "LabLoopStore", "LabLoopPeer", "LabLoopProtocol", "LabLoopCore", "ZeroMQ",
+                "LabLoopStore", "LabLoopPeer", "LabLoopProtocol", "LabLoopCore", "ZeroMQ", "LabLoopAgent",
+                "LabLoopFailpoints",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,5 +1,6 @@
 import Foundation
 import LabLoopCore
+import LabLoopFailpoints
 import LabLoopPeer
 import LabLoopProtocol
 public import Logging
@@ -24,7 +25,12 @@ public final class Agent: Sendable {
     }
 
     public func run() async throws {
-        let session = AgentSession(recovered: outbox.entries())
+        let recovered = outbox.entries()
+        if !recovered.isEmpty {
+            logger.notice("\(recovered.count) unacknowledged results in the outbox will be resent",
+                          metadata: ["messages": "\(recovered.map(\.messageID).joined(separator: ","))"])
+        }
+        let session = AgentSession(recovered: recovered)
         let context = ZMQContext()
         try await withPeerLink(context: context, endpoint: config.endpoint, sender: config.instrumentID,
                                security: config.security,
@@ -90,7 +96,11 @@ public final class Agent: Sendable {
         case .assignment(let assignment)?:
             await assign(assignment, link, session)
         case .resultAck(let ack)?:
+            Failpoint.agentResultAckArriving.hit()
             if await session.acknowledged(envelope.correlationID) { outbox.remove(envelope.correlationID) }
+            // Tests read this line to know which results the agent saw acknowledged.
+            logger.info("result acknowledged", metadata: [
+                "experiment": "\(ack.experimentID)", "message_id": "\(envelope.correlationID)", "status": "\(ack.status)"])
             if ack.status == .rejected {
                 logger.error("result rejected", metadata: ["experiment": "\(ack.experimentID)", "reason": "\(ack.reason)"])
             }
@@ -100,8 +110,10 @@ public final class Agent: Sendable {
         case .error(let error)?:
             if error.code == .notRegistered { await session.lostRegistration() }
             logger.warning("coordinator refused a message", metadata: ["code": "\(error.code)", "reason": "\(error.reason)"])
-        case .disconnect?:
+        case .disconnect(let goodbye)?:
             await session.lostRegistration()
+            logger.notice("the coordinator said goodbye; registering again when it is back",
+                          metadata: ["reason": "\(goodbye.reason)"])
         default:
             break
         }

@@ -64,6 +64,10 @@ public final class ModelServer: Sendable {
                             logger.warning("candidates rejected", metadata: [
                                 "count": "\(ack.rejected.count)", "first": "\(ack.rejected[0].reason)"])
                         }
+                    case .disconnect(let goodbye)?:
+                        await registration.lost()
+                        logger.notice("the coordinator said goodbye; registering again when it is back",
+                                      metadata: ["reason": "\(goodbye.reason)"])
                     case .error(let error)?:
                         if error.code == .notRegistered { await registration.lost() }
                         logger.warning("coordinator refused a message", metadata: ["reason": "\(error.reason)"])

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import LabLoopCore
+import LabLoopFailpoints
 import LabLoopProtocol
 import LabLoopStore
 
@@ -26,15 +27,46 @@ extension CampaignActor {
         }
         setState(experimentID, from: .queued, to: .dispatched)
         experiments[experimentID]?.instrumentID = instrumentID
+        let messageID = UUID().uuidString
+        experiments[experimentID]?.assignmentMessageID = messageID
+        experiments[experimentID]?.assignmentSentAt = clock.now
+        Failpoint.assignmentSending.hit()
+        deps.gateway.send(.assignment(assignment(for: record)), to: routingID, on: .agent, messageID: messageID)
+        return true
+    }
+
+    private func assignment(for record: ExperimentRecord) -> Labloop_V1_Assignment {
         var assignment = Labloop_V1_Assignment()
-        assignment.experimentID = experimentID
+        assignment.experimentID = record.id
         assignment.attempt = UInt32(record.attempt)
         assignment.campaignID = id
         assignment.operation = spec.operation
         assignment.parameters = record.parameters
         assignment.measurements = spec.measurements
-        deps.gateway.send(.assignment(assignment), to: routingID, on: .agent)
-        return true
+        return assignment
+    }
+
+    /// Sends again, with the same message id, every assignment neither accepted nor declined within
+    /// `assignmentResendMs` (the send or the answer may have been lost). After a restart, a dispatched
+    /// experiment its agent confirmed gets a new id once; unconfirmed ones wait for reconciliation.
+    func resendAssignments() async {
+        let interval = Duration.milliseconds(Int(deps.config.assignmentResendMs))
+        let now = clock.now
+        for record in experiments.values where record.state == .dispatched && !record.busy && record.unconfirmedSince == nil {
+            guard let instrumentID = record.instrumentID else { continue }
+            if let sent = record.assignmentSentAt, now - sent < interval { continue }
+            guard let routingID = await deps.registry.routingID(of: instrumentID) else { continue }
+            // Re-check after the await: it may have been accepted, declined or finished meanwhile.
+            guard let current = experiments[record.id], current.state == .dispatched, !current.busy,
+                  current.instrumentID == instrumentID else { continue }
+            let messageID = current.assignmentMessageID ?? UUID().uuidString
+            experiments[record.id]?.assignmentMessageID = messageID
+            experiments[record.id]?.assignmentSentAt = clock.now
+            resentAssignments += 1
+            logger.notice("assignment resent", metadata: ["experiment": "\(record.id)", "instrument": "\(instrumentID)",
+                                                          "message": "\(messageID)"])
+            deps.gateway.send(.assignment(assignment(for: current)), to: routingID, on: .agent, messageID: messageID)
+        }
     }
 
     func isQueued(_ experimentID: String) -> Bool { experiments[experimentID]?.state == .queued }

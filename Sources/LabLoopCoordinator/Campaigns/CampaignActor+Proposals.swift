@@ -58,6 +58,7 @@ extension CampaignActor {
             outstanding = nil
         }
         await expireUnconfirmed()
+        await resendAssignments()
         await evaluate()
     }
 

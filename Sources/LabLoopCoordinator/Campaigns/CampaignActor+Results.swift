@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import LabLoopCore
+import LabLoopFailpoints
 import LabLoopProtocol
 import LabLoopStore
 import SwiftProtobuf
@@ -47,6 +48,7 @@ extension CampaignActor {
                 if recorded == .stored, let retry {
                     try tx.insertExperiment(retry, campaignID: campaignID, retryOf: record.id, state: .queued)
                 }
+                if recorded == .stored { Failpoint.resultInsertedBeforeCommit.hit() }
                 return recorded
             }
         } catch {
@@ -55,6 +57,7 @@ extension CampaignActor {
         }
         switch outcome {
         case .stored:
+            Failpoint.resultCommittedBeforeAck.hit()
             ack.status = .stored
         case .duplicate:
             ack.status = .duplicate

@@ -31,6 +31,8 @@ actor CampaignActor {
     /// After a proposal that yielded nothing, wait before asking again (a broken model must not spin us).
     var quietUntil: ContinuousClock.Instant?
     var finishing = false
+    /// Assignments sent again since this coordinator started (for tests and the log).
+    var resentAssignments = 0
     let clock = ContinuousClock()
 
     init(id: String, spec: CampaignSpec, wireSpec: Labloop_V1_CampaignSpec, state: CampaignState,

@@ -18,4 +18,7 @@ struct ExperimentRecord: Sendable {
     var busy = false
     /// After a restart: on an instrument that has not yet reported it in flight.
     var unconfirmedSince: ContinuousClock.Instant?
+    /// While `dispatched`: the assignment's message id (kept for every retransmission) and when it was last sent.
+    var assignmentMessageID: String?
+    var assignmentSentAt: ContinuousClock.Instant?
 }

@@ -35,6 +35,9 @@ actor ModelDirectory {
 
     func modelID(routingID: Data) -> String? { byRouting[routingID] }
 
+    /// The routing ids of every registered model server.
+    func routingIDs() -> [Data] { sessions.values.map(\.routingID) }
+
     /// Sends a proposal request to a live model serving `strategy` for `campaignID` (round robin):
     /// one that answers for the strategy, did not limit itself to other campaigns, and whose key's
     /// scope covers the campaign. Proposals are accepted only for the request a model was sent, so

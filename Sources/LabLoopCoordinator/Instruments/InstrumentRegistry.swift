@@ -84,6 +84,9 @@ actor InstrumentRegistry {
         return session.routingID
     }
 
+    /// The routing ids of every connected agent.
+    func connectedRoutingIDs() -> [Data] { sessions.values.filter(\.connected).map(\.routingID) }
+
     func isRepeatable(instrumentID: String, operation: String) -> Bool {
         sessions[instrumentID]?.hello.operations.first { $0.name == operation }?.repeatable ?? false
     }

@@ -15,6 +15,8 @@ actor Dispatcher {
     private let started = ContinuousClock.now
     private var passing = false
     private var again = false
+    /// Set at shutdown: nothing more is dispatched.
+    private var stopped = false
     private let registry: InstrumentRegistry
 
     private let reservations: [Reservation]
@@ -121,8 +123,12 @@ actor Dispatcher {
 
     var queueDepth: Int { queue.count }
 
+    /// Stops dispatching for good (graceful shutdown).
+    func stop() { stopped = true }
+
     /// Runs dispatch passes until nothing more can be placed.
     func kick() async {
+        if stopped { return }
         if passing {
             again = true
             return
@@ -141,7 +147,7 @@ actor Dispatcher {
         let free = await registry.freeInstruments()
         let pairs = scheduler.assign(queue: Array(eligible), free: free, now: now, reservations: reservations,
                                      declined: declined)
-        for pair in pairs {
+        for pair in pairs where !stopped {
             // Take it out of the queue before awaiting, so no other pass can pick it.
             guard let entry = queue.removeValue(forKey: pair.experimentID) else {
                 scheduler.finished(experimentID: pair.experimentID, at: now)

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import LabLoopCore
+import LabLoopFailpoints
 import LabLoopProtocol
 import LabLoopStore
 import SwiftProtobuf
@@ -227,6 +228,7 @@ extension Coordinator {
                 if batch.count <= limit { break }
             }
             response.latestSeq = max(latest, response.events.last?.seq ?? 0)
+            Failpoint.catchUpSending.hit()
             deps.gateway.send(.catchUpResponse(response), to: message.routingID, on: .catchUp,
                               correlationID: envelope.messageID)
         } catch {

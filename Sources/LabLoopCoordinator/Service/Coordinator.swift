@@ -11,6 +11,11 @@ public actor Coordinator {
     let deps: CoordinatorDeps
     var campaigns: [String: CampaignActor] = [:]
     let context: ZMQContext
+    /// Set when a graceful shutdown begins: messages read after it are left unanswered (peers resend).
+    var shuttingDown = false
+    /// Messages being handled, and who waits for there to be none (graceful shutdown).
+    private var activeHandlers = 0
+    private var idleWaiters: [CheckedContinuation<Void, Never>] = []
 
     /// Opens the store, binds every socket and writes the bound endpoints to the data directory.
     public static func start(config: CoordinatorConfig, logger: Logger) async throws -> Coordinator {
@@ -101,10 +106,27 @@ public actor Coordinator {
         }
     }
 
+    /// Graceful shutdown: take no new work, let every message already being handled finish (so its
+    /// commit is durable and its acknowledgement queued), tell agents and models, then close the store
+    /// and the sockets (each flushes for at most its linger, 200 ms).
     private func stop() async {
-        deps.logger.info("coordinator stopping")
+        deps.logger.info("coordinator stopping: finishing pending commits and acknowledgements")
+        shuttingDown = true
+        await deps.dispatcher.stop()
+        await whenIdle()
+        var goodbye = Labloop_V1_Disconnect()
+        goodbye.reason = "coordinator shutting down"
+        let agents = await deps.registry.connectedRoutingIDs(), models = await deps.models.routingIDs()
+        for routingID in agents { deps.gateway.send(.disconnect(goodbye), to: routingID, on: .agent) }
+        for routingID in models { deps.gateway.send(.disconnect(goodbye), to: routingID, on: .model) }
         await deps.store.close()
         await deps.gateway.shutdown()
+        deps.logger.info("coordinator stopped", metadata: ["agents_told": "\(agents.count)", "models_told": "\(models.count)"])
+    }
+
+    private func whenIdle() async {
+        if activeHandlers == 0 { return }
+        await withCheckedContinuation { idleWaiters.append($0) }
     }
 
     /// Re-reads the allowlist so `labloop keys allow|revoke` take effect, and ends connections of
@@ -143,6 +165,7 @@ public actor Coordinator {
     }
 
     private func tick() async {
+        if shuttingDown { return }
         deps.gateway.publishHeartbeat(latestSeq: deps.gateway.latestPublishedSeq)
         let timeout = Duration.milliseconds(Int(deps.config.livenessTimeoutMs))
         for (instrumentID, assigned) in await deps.registry.sweep(timeout: timeout) {
@@ -158,6 +181,15 @@ public actor Coordinator {
     }
 
     private func handle(_ item: SocketLoop.Inbound) async {
+        if shuttingDown { return }
+        activeHandlers += 1
+        defer {
+            activeHandlers -= 1
+            if activeHandlers == 0 {
+                for waiter in idleWaiters { waiter.resume() }
+                idleWaiters = []
+            }
+        }
         switch item {
         case .message(let socket, let frames, let peer):
             guard let message = deps.gateway.decode(socket: socket, frames: frames, peer: peer) else { return }

@@ -15,6 +15,8 @@ public struct CoordinatorConfig: Sendable {
     public var livenessTimeoutMs: UInt32 = 5_000
     /// After a restart, how long to wait for agents to report in-flight experiments.
     public var recoveryGraceMs: UInt32 = 10_000
+    /// An assignment neither accepted nor declined for this long is sent again (same message id).
+    public var assignmentResendMs: UInt32 = 2_000
     /// A proposal request unanswered for this long is sent again.
     public var proposalTimeoutMs: UInt32 = 30_000
     /// Fair-share weights per project (default 1).

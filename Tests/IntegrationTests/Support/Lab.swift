@@ -56,11 +56,20 @@ final class Lab: @unchecked Sendable {
     }
 
     /// Starts `labloop serve` on free ports and waits for its endpoints file. CURVE is on unless
-    /// `extra` holds `--insecure`.
+    /// `extra` holds `--insecure`. A restarted coordinator keeps its ports (peers reconnect to them);
+    /// give each start its own `name` to keep every log.
     @discardableResult
-    func startCoordinator(extra: [String] = []) async throws -> ChildProcess {
+    func startCoordinator(name: String = "coordinator", extra: [String] = [],
+                          environment: [String: String] = [:]) async throws -> ChildProcess {
+        var listen = ["--port", "0"]
+        if let previous = try? CoordinatorEndpoints.load(from: endpointsFile) {
+            listen = ["--agents-endpoint", previous.agents, "--models-endpoint", previous.models,
+                      "--control-endpoint", previous.control, "--events-endpoint", previous.events,
+                      "--catch-up-endpoint", previous.catchUp]
+        }
         try? FileManager.default.removeItem(at: endpointsFile)
-        let child = try start("coordinator", "labloop", ["serve", "--data", directory.path, "--port", "0"] + extra)
+        let child = try start(name, executable: Binaries.url("labloop"),
+                              ["serve", "--data", directory.path] + listen + extra, environment: environment)
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {
             if let found = try? CoordinatorEndpoints.load(from: endpointsFile) {
@@ -70,7 +79,7 @@ final class Lab: @unchecked Sendable {
                 }
                 return child
             }
-            #expect(child.isRunning, "the coordinator exited early: \(log("coordinator"))")
+            #expect(child.isRunning, "the coordinator exited early: \(log(name))")
             try await Task.sleep(for: .milliseconds(50))
         }
         throw LabError("the coordinator did not write \(endpointsFile.path)")
