@@ -35,10 +35,18 @@ extension CampaignActor {
 
     /// An agent said hello with the experiments it is still running. Those this campaign placed on
     /// it are confirmed; those it no longer has are requeued (never accepted) or sent for review
-    /// (accepted, so possibly half-done). Returns which of `inFlight` this campaign knows as active there.
+    /// (accepted, so possibly half-done). Returns which of `inFlight` this campaign knows there: active
+    /// ones, and finished ones whose result the agent still holds (its resend gets `DUPLICATE`, so the
+    /// agent learns its result was stored although the first acknowledgement was lost).
     func reconcile(instrumentID: String, inFlight: Set<String>) async -> Set<String> {
         var confirmed = Set<String>()
         var missing: [ExperimentRecord] = []
+        for id in inFlight {
+            if let record = experiments[id], record.instrumentID == instrumentID,
+               record.state == .completed || record.state == .failed {
+                confirmed.insert(id)
+            }
+        }
         for record in experiments.values where record.instrumentID == instrumentID && record.state.isAtInstrument {
             if inFlight.contains(record.id) {
                 experiments[record.id]?.unconfirmedSince = nil
