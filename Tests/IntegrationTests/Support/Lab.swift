@@ -116,19 +116,27 @@ final class Lab: @unchecked Sendable {
         await store.close()
     }
 
-    func startReactor(_ id: String, capacity: Int = 2, durationMs: Int = 20, extra: [String] = []) async throws {
-        try start(id, "flow-reactor", ["--coordinator-file", endpointsFile.path, "--id", id,
-                                       "--capacity", "\(capacity)", "--duration-ms", "\(durationMs)",
-                                       "--outbox", directory.appendingPathComponent("outbox-\(id)").path]
-                  + (try await keyArguments(id, role: .agent)) + extra)
+    /// A simulated flow reactor (operation `react`, not repeatable). `logName` (default `id`) names its
+    /// log, so a restarted agent can keep the first one's; `environment` can arm a failpoint.
+    @discardableResult
+    func startReactor(_ id: String, logName: String? = nil, capacity: Int = 2, durationMs: Int = 20,
+                      extra: [String] = [], environment: [String: String] = [:]) async throws -> ChildProcess {
+        try start(logName ?? id, executable: Binaries.url("flow-reactor"),
+                  ["--coordinator-file", endpointsFile.path, "--id", id,
+                   "--capacity", "\(capacity)", "--duration-ms", "\(durationMs)", "--outbox", outbox(id).path]
+                  + (try await keyArguments(id, role: .agent)) + extra, environment: environment)
     }
 
-    func startBenchmarkAgent(_ id: String, function: String, capacity: Int = 1) async throws {
+    /// A benchmark-function instrument (operation `evaluate`, repeatable).
+    @discardableResult
+    func startBenchmarkAgent(_ id: String, function: String, capacity: Int = 1, durationMs: Int = 0) async throws -> ChildProcess {
         try start(id, "benchmark-functions", ["--coordinator-file", endpointsFile.path, "--id", id, "--function", function,
-                                              "--capacity", "\(capacity)", "--duration-ms", "0",
-                                              "--outbox", directory.appendingPathComponent("outbox-\(id)").path]
+                                              "--capacity", "\(capacity)", "--duration-ms", "\(durationMs)",
+                                              "--outbox", outbox(id).path]
                   + (try await keyArguments(id, role: .agent)))
     }
+
+    func outbox(_ id: String) -> URL { directory.appendingPathComponent("outbox-\(id)") }
 
     func startModel(strategy: String = "space-filling") async throws {
         try start("model", "labloop", ["model", "serve", "--data", directory.path, "--strategy", strategy]

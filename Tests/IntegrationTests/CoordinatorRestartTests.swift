@@ -1,0 +1,130 @@
+import Foundation
+import GRDB
+import LabLoopCore
+import LabLoopPeer
+import LabLoopProtocol
+import Synchronization
+import Testing
+import ZeroMQ
+
+@Suite("Assignments, shutdown and restart", .serialized)
+struct CoordinatorRestartTests {
+    @Test("an assignment left unanswered is sent again with the same message id until it is accepted")
+    func assignmentRetransmitted() async throws {
+        let lab = try Lab()
+        try await withLabProcesses(lab) {
+            try await lab.startCoordinator(extra: ["--liveness-ms", "60000"])
+            try await lab.startModel()
+            let credentials = try await lab.credentials("raw-reactor", role: .agent)
+            let id = try await withPeerLink(context: ZMQContext(), endpoint: lab.endpoints.agents, sender: "raw-reactor",
+                                            security: credentials?.curve, logger: lab.logger) { link in
+                let inbox = Inbox()
+                let collector = Task { for await envelope in link.messages { inbox.add(envelope) } }
+                defer { collector.cancel() }
+                var hello = Labloop_V1_AgentHello()
+                hello.instrumentID = "raw-reactor"
+                hello.kind = "flow-reactor"
+                hello.capacity = 1
+                var operation = Labloop_V1_OperationCapability()
+                operation.name = "react"
+                operation.measurements = ["yield"]
+                hello.operations = [operation]
+                link.send(.agentHello(hello))
+                try await waitUntil("the welcome", timeout: .seconds(20)) { inbox.count { $0.isWelcome } == 1 }
+                let id = try await lab.submit(ClosedLoopTests.reactorCampaign(experiments: 1, parallel: 1))
+                // Say nothing: the assignment must come again, under the same message id.
+                try await waitUntil("the assignment twice", timeout: .seconds(30)) { inbox.assignments.count >= 2 }
+                let copies = inbox.assignments
+                #expect(Set(copies.map(\.messageID)).count == 1, "every copy must keep the message id")
+                #expect(Set(copies.map(\.experimentID)).count == 1, "every copy must name the same experiment")
+                guard let assignment = copies.first else { return id }
+                var accepted = Labloop_V1_AssignmentAccepted()
+                accepted.experimentID = assignment.experimentID
+                link.send(.assignmentAccepted(accepted))
+                try await Task.sleep(for: .milliseconds(500))
+                let afterAccept = inbox.assignments.count
+                try await Task.sleep(for: .seconds(3))  // longer than the 2 s resend interval
+                #expect(inbox.assignments.count == afterAccept, "an accepted assignment must not be sent again")
+                var result = Labloop_V1_ExperimentResult()
+                result.experimentID = assignment.experimentID
+                result.attempt = assignment.attempt
+                result.outcome = .succeeded
+                result.measurements = [Labloop_V1_NamedValue(name: "yield", real: 42)]
+                let resultID = link.send(.result(result))
+                try await waitUntil("the result acknowledged", timeout: .seconds(20)) {
+                    inbox.count { $0.correlationID == resultID && $0.resultAckStatus == .stored } == 1
+                }
+                return id
+            }
+            let summary = try await lab.waitUntilFinished(id, timeout: .seconds(30))
+            #expect(CampaignState(summary.state) == .completed)
+        }
+        #expect(lab.log("coordinator").contains("assignment resent"))
+        let invariants = try StoreInvariants(path: lab.databasePath)
+        try invariants.checkContiguousSeq()
+        try invariants.checkHistories()
+    }
+
+    @Test("SIGTERM: the coordinator finishes what it started, tells agents and models, exits 0; a restart resumes")
+    func gracefulShutdown() async throws {
+        let lab = try Lab()
+        let summary = try await withLabProcesses(lab) {
+            let first = try await lab.startCoordinator(name: "coordinator-1")
+            try await lab.startReactor("reactor-a", capacity: 2, durationMs: 300)
+            try await lab.startReactor("reactor-b", capacity: 2, durationMs: 300)
+            try await lab.startModel()
+            let id = try await lab.submit(ClosedLoopTests.reactorCampaign(experiments: 24, parallel: 4))
+            try await waitUntil("6 results", timeout: .seconds(60)) { try await storedResults(lab) >= 6 }
+            let status = await first.stop(grace: .seconds(10))
+            #expect(status == 0, "SIGTERM must end the coordinator with status 0")
+            let log = lab.log("coordinator-1")
+            #expect(log.contains("agents_told=2") && log.contains("models_told=1"), "the coordinator should tell its peers: \(log.suffix(1500))")
+            try await waitUntil("agents and model told", timeout: .seconds(10)) {
+                ["reactor-a", "reactor-b", "model"].allSatisfy { lab.log($0).contains("the coordinator said goodbye") }
+            }
+            try await lab.startCoordinator(name: "coordinator-2")
+            return try await lab.waitUntilFinished(id, timeout: .seconds(120))
+        }
+        #expect(CampaignState(summary.state) == .completed, "state: \(summary.state) \(summary.stateReason)")
+        try await checkStoreKeepsAcknowledged(lab, logs: ["reactor-a", "reactor-b"])
+        let invariants = try StoreInvariants(path: lab.databasePath)
+        let (needsReview, completed) = try await invariants.db.read { db in
+            (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM experiments WHERE state = 'needs_review'")!,
+             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM experiments WHERE state = 'completed'")!)
+        }
+        #expect(needsReview == 0, "agents came back within the grace period: nothing should need review")
+        #expect(completed == 24)
+    }
+}
+
+/// Everything a raw test peer received, collected by one task and read by the test.
+final class Inbox: Sendable {
+    private let envelopes = Mutex<[Labloop_V1_Envelope]>([])
+
+    func add(_ envelope: Labloop_V1_Envelope) { envelopes.withLock { $0.append(envelope) } }
+
+    func count(where matches: (Labloop_V1_Envelope) -> Bool) -> Int {
+        envelopes.withLock { $0.filter(matches).count }
+    }
+
+    var assignments: [(messageID: String, experimentID: String, attempt: UInt32)] {
+        envelopes.withLock { all in
+            all.compactMap { envelope in
+                guard case .assignment(let assignment)? = envelope.body else { return nil }
+                return (envelope.messageID, assignment.experimentID, assignment.attempt)
+            }
+        }
+    }
+}
+
+extension Labloop_V1_Envelope {
+    var isWelcome: Bool {
+        if case .agentWelcome? = body { return true }
+        return false
+    }
+
+    var resultAckStatus: Labloop_V1_AckStatus? {
+        if case .resultAck(let ack)? = body { return ack.status }
+        return nil
+    }
+}
