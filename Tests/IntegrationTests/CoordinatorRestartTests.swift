@@ -65,6 +65,42 @@ struct CoordinatorRestartTests {
         try invariants.checkHistories()
     }
 
+    @Test("after a restart, an experiment whose agent never comes back waits out the grace period, then needs review")
+    func graceExpires() async throws {
+        let lab = try Lab()
+        let grace = Duration.seconds(4)
+        try await withLabAllowingKills(lab, killed: ["coordinator-1", "slow"]) {
+            let first = try await lab.startCoordinator(name: "coordinator-1")
+            let slow = try await lab.startReactor("slow", capacity: 1, durationMs: 60_000)
+            try await lab.startModel()
+            let id = try await lab.submit(ClosedLoopTests.reactorCampaign(experiments: 1, parallel: 1))
+            var victim = ""
+            try await waitUntil("an experiment running", timeout: .seconds(60)) {
+                victim = try await experimentState(lab, state: "running").first ?? ""
+                return !victim.isEmpty
+            }
+            first.signal(SIGKILL)
+            slow.signal(SIGKILL)
+            _ = await first.wait(timeout: .seconds(5))
+            _ = await slow.wait(timeout: .seconds(5))
+            let restarted = ContinuousClock.now
+            try await lab.startCoordinator(name: "coordinator-2", extra: ["--recovery-grace-ms", "4000"])
+            try await waitUntil("\(victim) marked needs_review", timeout: .seconds(30)) {
+                try await experimentState(lab, state: "needs_review").contains(victim)
+            }
+            let decidedAfter = ContinuousClock.now - restarted
+            #expect(decidedAfter >= grace, "decided after \(decidedAfter), before the grace period of \(grace)")
+            let summary = try await lab.waitUntilFinished(id, timeout: .seconds(30))
+            #expect(CampaignState(summary.state) == .completed)
+        }
+        let invariants = try StoreInvariants(path: lab.databasePath)
+        try invariants.checkHistories()
+        let reason = try await invariants.db.read { db in
+            try String.fetchOne(db, sql: "SELECT reason FROM experiment_transitions WHERE to_state = 'needs_review'") ?? ""
+        }
+        #expect(reason.contains("did not report it after a restart"), "reason: \(reason)")
+    }
+
     @Test("SIGTERM: the coordinator finishes what it started, tells agents and models, exits 0; a restart resumes")
     func gracefulShutdown() async throws {
         let lab = try Lab()
@@ -94,6 +130,14 @@ struct CoordinatorRestartTests {
         }
         #expect(needsReview == 0, "agents came back within the grace period: nothing should need review")
         #expect(completed == 24)
+    }
+}
+
+/// Experiments in `state`, read from the store.
+func experimentState(_ lab: Lab, state: String) async throws -> [String] {
+    let invariants = try StoreInvariants(path: lab.databasePath)
+    return try await invariants.db.read { db in
+        try String.fetchAll(db, sql: "SELECT id FROM experiments WHERE state = ?", arguments: [state])
     }
 }
 

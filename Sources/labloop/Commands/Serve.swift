@@ -38,6 +38,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Agent and model heartbeat interval, ms.") var heartbeatMs: UInt32 = 1_000
     @Option(help: "Silence after which an agent or model is considered lost, ms.") var livenessMs: UInt32 = 5_000
     @Option(help: "After a restart, how long to wait for agents to report in-flight work, ms.") var recoveryGraceMs: UInt32 = 10_000
+    @Option(help: "An assignment neither accepted nor declined is sent again (same message id) after this long, ms.")
+    var assignmentResendMs: UInt32 = 2_000
     @Option(name: .customLong("project-weight"), help: "Fair-share weight of a project, NAME=WEIGHT (repeatable; default 1).")
     var projectWeights: [String] = []
     @Option(name: .customLong("limit"), help: "Lab-wide hard limit for an instrument kind, KIND:PARAMETER=LOW..HIGH or KIND:PARAMETER=A,B (repeatable). Overrides what instruments declare.")
@@ -71,6 +73,7 @@ struct Serve: AsyncParsableCommand {
         _ = try parsedWeights()
         _ = try parsedLimits()
         _ = try parsedReservations()
+        guard assignmentResendMs >= 100 else { throw ValidationError("--assignment-resend-ms must be at least 100") }
     }
 
     func parsedWeights() throws -> [String: Double] {
@@ -108,6 +111,7 @@ struct Serve: AsyncParsableCommand {
         config.heartbeatIntervalMs = heartbeatMs
         config.livenessTimeoutMs = livenessMs
         config.recoveryGraceMs = recoveryGraceMs
+        config.assignmentResendMs = assignmentResendMs
         config.projectWeights = try parsedWeights()
         config.labLimits = try parsedLimits()
         config.reservations = try parsedReservations()
