@@ -133,6 +133,60 @@ struct CoordinatorRestartTests {
     }
 }
 
+@Suite("Quarantine", .serialized)
+struct QuarantineTests {
+    @Test("an instrument failing 3 times in a row is quarantined, across a restart, until an operator clears it")
+    func failingInstrumentQuarantined() async throws {
+        let lab = try Lab()
+        var spec = ClosedLoopTests.reactorCampaign(experiments: 30, parallel: 2)
+        spec.maxAttempts = 3
+        spec.retryableFailures = ["transient"]
+        let options = ["--quarantine-after", "3"]
+        let summary = try await withLabProcesses(lab) {
+            let first = try await lab.startCoordinator(name: "coordinator-1", extra: options)
+            try await lab.startReactor("broken", capacity: 1, durationMs: 50, extra: ["--fail-rate", "1"])
+            try await lab.startReactor("healthy", capacity: 1, durationMs: 300)
+            try await lab.startModel()
+            let id = try await lab.submit(spec)
+            try await waitUntil("broken quarantined", timeout: .seconds(60)) { try await isDraining(lab, "broken") }
+            try await Task.sleep(for: .seconds(1))
+            #expect(try await resultCount(lab, from: "broken") == 3, "a quarantined instrument must get no more work")
+            // The quarantine outlives a restart.
+            #expect(await first.stop() == 0)
+            try await lab.startCoordinator(name: "coordinator-2", extra: options)
+            try await waitUntil("broken back", timeout: .seconds(30)) {
+                try await connectedInstruments(lab).contains("broken")
+            }
+            #expect(try await isDraining(lab, "broken"), "the quarantine should hold after a restart")
+            let cleared = try await labloop(["instruments", "drain", "--undo", "broken", "--data", lab.directory.path])
+            #expect(cleared.status == 0, "\(cleared.stderr)")
+            try await waitUntil("broken quarantined again", timeout: .seconds(60)) {
+                let failures = try await resultCount(lab, from: "broken")
+                let draining = try await isDraining(lab, "broken")
+                return failures >= 6 && draining
+            }
+            return try await lab.waitUntilFinished(id, timeout: .seconds(120))
+        }
+        #expect(CampaignState(summary.state) == .completed)
+        let audit = try await labloop(["audit", "--data", lab.directory.path])
+        #expect(audit.stdout.contains("quarantine"), "the audit log should show the quarantine: \(audit.stdout)")
+        let invariants = try StoreInvariants(path: lab.databasePath)
+        try invariants.checkHistories()
+        #expect(try await resultCount(lab, from: "broken") == 6)
+    }
+
+    private func isDraining(_ lab: Lab, _ instrumentID: String) async throws -> Bool {
+        try await lab.control(.listInstruments(.init())).instruments.instruments.first { $0.instrumentID == instrumentID }?.draining ?? false
+    }
+
+    private func resultCount(_ lab: Lab, from instrumentID: String) async throws -> Int {
+        let invariants = try StoreInvariants(path: lab.databasePath)
+        return try await invariants.db.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM results WHERE instrument_id = ?", arguments: [instrumentID])!
+        }
+    }
+}
+
 /// Experiments in `state`, read from the store.
 func experimentState(_ lab: Lab, state: String) async throws -> [String] {
     let invariants = try StoreInvariants(path: lab.databasePath)

@@ -69,6 +69,8 @@ extension CampaignActor {
             return ack
         }
         setState(record.id, from: from, to: succeeded ? .completed : .failed)
+        // Before the slot is freed, so a quarantined instrument gets no further work.
+        await noteOutcome(instrumentID: instrumentID, failed: !succeeded && result.failure.kind != "cancelled")
         await releaseSlot(instrumentID, record.id)
         if succeeded, let value = Self.objectiveValue(result, objective), value.isFinite {
             experiments[record.id]?.objective = value
@@ -78,6 +80,22 @@ extension CampaignActor {
         await deps.dispatcher.kick()
         await evaluate()
         return ack
+    }
+
+    /// Counts the result towards the instrument's quarantine; records a quarantine in the audit log.
+    private func noteOutcome(instrumentID: String, failed: Bool) async {
+        guard let reason = await deps.registry.noteResult(instrumentID: instrumentID, failed: failed,
+                                                          limit: Int(deps.config.quarantineAfterFailures)) else { return }
+        logger.warning("instrument quarantined; clear it with `labloop instruments drain --undo`",
+                       metadata: ["instrument": "\(instrumentID)", "reason": "\(reason)"])
+        do {
+            try await deps.store.write { tx in
+                try tx.audit(principal: "coordinator", role: "coordinator", action: "quarantine", arguments: instrumentID,
+                             outcome: reason)
+            }
+        } catch {
+            logger.error("could not record the quarantine", metadata: ["instrument": "\(instrumentID)", "error": "\(error)"])
+        }
     }
 
     private func classifyRepeat(_ result: Labloop_V1_ExperimentResult, messageID: String, record: ExperimentRecord,

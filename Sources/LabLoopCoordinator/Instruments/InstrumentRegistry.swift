@@ -12,6 +12,10 @@ struct InstrumentSession: Sendable {
     var lastSeen: ContinuousClock.Instant
     var lastSeenUnixMs: Int64
     var draining = false
+    /// Failed results in a row (reset by a success or by an operator's `drain --undo`).
+    var consecutiveFailures = 0
+    /// Why the instrument was quarantined (it is draining until an operator clears it), or nil.
+    var quarantine: String?
     /// Slot-seconds busy so far, and when `assigned` last changed: for utilisation.
     var busySlotSeconds = 0.0
     var lastChange: ContinuousClock.Instant
@@ -64,6 +68,8 @@ actor InstrumentRegistry {
                                         lastSeenUnixMs: Self.nowUnixMs(), lastChange: clock.now)
         session.assigned = previous?.assigned ?? []
         session.draining = previous?.draining ?? false
+        session.consecutiveFailures = previous?.consecutiveFailures ?? 0
+        session.quarantine = previous?.quarantine
         session.busySlotSeconds = previous?.busySlotSeconds ?? 0
         sessions[hello.instrumentID] = session
         byRouting[routingID] = hello.instrumentID
@@ -128,9 +134,35 @@ actor InstrumentRegistry {
     }
 
     /// Stops (or, with `undo`, resumes) giving the instrument new work.
+    /// `undo` also clears a quarantine.
     func drain(_ instrumentID: String, undo: Bool) throws(WireError) {
         guard sessions[instrumentID] != nil else { throw WireError(.unknownID, "unknown instrument \(instrumentID)") }
         sessions[instrumentID]?.draining = !undo
+        if undo {
+            sessions[instrumentID]?.quarantine = nil
+            sessions[instrumentID]?.consecutiveFailures = 0
+        }
+    }
+
+    /// Counts a result from `instrumentID`. After `limit` failures in a row (0: never) the instrument is
+    /// quarantined: it drains until an operator clears it. Returns the reason when this result did it.
+    func noteResult(instrumentID: String, failed: Bool, limit: Int) -> String? {
+        guard var session = sessions[instrumentID] else { return nil }
+        session.consecutiveFailures = failed ? session.consecutiveFailures + 1 : 0
+        var reason: String?
+        if limit > 0, session.consecutiveFailures >= limit, session.quarantine == nil {
+            reason = "\(session.consecutiveFailures) failed experiments in a row"
+            session.quarantine = reason
+            session.draining = true
+        }
+        sessions[instrumentID] = session
+        return reason
+    }
+
+    /// After a restart: quarantines recorded in the store hold until an operator clears them.
+    func restoreQuarantine(_ instrumentID: String, reason: String) {
+        sessions[instrumentID]?.quarantine = reason
+        sessions[instrumentID]?.draining = true
     }
 
     /// Agents silent longer than `timeout`: marked disconnected and returned with what they held.

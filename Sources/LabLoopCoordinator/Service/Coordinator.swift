@@ -62,6 +62,9 @@ public actor Coordinator {
     private func resume() async throws {
         deps.gateway.resumePublishing(after: try await deps.store.latestSeq())
         for stored in try await deps.store.instruments() { await deps.registry.remember(hello: stored) }
+        for (instrumentID, reason) in try await deps.store.quarantinedInstruments() {
+            await deps.registry.restoreQuarantine(instrumentID, reason: reason)
+        }
         // Finished campaigns are loaded too, so they can still be listed and inspected.
         for stored in try await deps.store.campaigns() {
             let spec = try CampaignSpec(wire: stored.spec)

@@ -17,6 +17,9 @@ public struct CoordinatorConfig: Sendable {
     public var recoveryGraceMs: UInt32 = 10_000
     /// An assignment neither accepted nor declined for this long is sent again (same message id).
     public var assignmentResendMs: UInt32 = 2_000
+    /// An instrument whose experiments fail this many times in a row is quarantined (drained until an
+    /// operator clears it with `labloop instruments drain --undo`); 0 turns quarantine off.
+    public var quarantineAfterFailures: UInt32 = 5
     /// A proposal request unanswered for this long is sent again.
     public var proposalTimeoutMs: UInt32 = 30_000
     /// Fair-share weights per project (default 1).

@@ -39,9 +39,9 @@ struct InstrumentsCommand: AsyncParsableCommand {
 
     struct Drain: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Stop giving an instrument new work; running experiments finish. --undo accepts work again.")
+            abstract: "Stop giving an instrument new work; running experiments finish. --undo accepts work again and clears a quarantine.")
         @OptionGroup var connection: ConnectionOptions
-        @Flag(help: "Accept new work again.") var undo = false
+        @Flag(help: "Accept new work again (also clears a quarantine).") var undo = false
         @Argument(help: "Instrument id.") var id: String
 
         func run() async throws {

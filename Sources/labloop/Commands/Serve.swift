@@ -40,6 +40,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "After a restart, how long to wait for agents to report in-flight work, ms.") var recoveryGraceMs: UInt32 = 10_000
     @Option(help: "An assignment neither accepted nor declined is sent again (same message id) after this long, ms.")
     var assignmentResendMs: UInt32 = 2_000
+    @Option(help: "Quarantine an instrument after this many failed experiments in a row, until `labloop instruments drain --undo ID` clears it (0: never).")
+    var quarantineAfter: UInt32 = 5
     @Option(name: .customLong("project-weight"), help: "Fair-share weight of a project, NAME=WEIGHT (repeatable; default 1).")
     var projectWeights: [String] = []
     @Option(name: .customLong("limit"), help: "Lab-wide hard limit for an instrument kind, KIND:PARAMETER=LOW..HIGH or KIND:PARAMETER=A,B (repeatable). Overrides what instruments declare.")
@@ -112,6 +114,7 @@ struct Serve: AsyncParsableCommand {
         config.livenessTimeoutMs = livenessMs
         config.recoveryGraceMs = recoveryGraceMs
         config.assignmentResendMs = assignmentResendMs
+        config.quarantineAfterFailures = quarantineAfter
         config.projectWeights = try parsedWeights()
         config.labLimits = try parsedLimits()
         config.reservations = try parsedReservations()
