@@ -189,6 +189,11 @@ extension CampaignActor {
         }
         answering = false
         outstanding = nil
+        if state.isTerminal {
+            // Cancelled while these were being committed: they must not wait for ever.
+            await cancelWaiting(reason: "campaign \(state.rawValue)")
+            return
+        }
         if firstState == .queued, !accepted.isEmpty {
             await deps.dispatcher.enqueue(accepted.map { queueEntry($0.experimentID) })
             await deps.dispatcher.kick()

@@ -106,6 +106,8 @@ actor CampaignActor {
         await cancelWaiting(reason: "campaign cancelled")
         try await moveCampaign(to: .cancelled, reason: abortRunning ? "cancelled; running experiments aborted" : "cancelled")
         await deps.dispatcher.forget(campaignID: id)
+        // Proposals committed while the move was awaited are waiting too.
+        await cancelWaiting(reason: "campaign cancelled")
         if abortRunning {
             for record in experiments.values where record.state.isAtInstrument {
                 guard let instrument = record.instrumentID,
