@@ -31,20 +31,11 @@ struct AgentKillTests {
         let lab = try Lab()
         var spec = ClosedLoopTests.reactorCampaign(experiments: 4, parallel: 2)
         spec.maxAttempts = 3  // the policy would allow a retry: only `repeatable: false` forbids it
-        let lost = try await withLabAllowingKills(lab, killed: ["slow"]) {
-            try await lab.startCoordinator(extra: Self.serveOptions)
-            let slow = try await lab.startReactor("slow", capacity: 1, durationMs: 60_000)
+        let lost = try await loseExperiment(lab, spec) {
             try await lab.startReactor("quick", capacity: 1, durationMs: 50)
-            try await lab.startModel()
-            let id = try await lab.submit(spec)
-            let victim = try await killWhileRunning(lab, slow, on: "slow")
-            let summary = try await lab.waitUntilFinished(id, timeout: .seconds(60))
-            #expect(CampaignState(summary.state) == .completed)
-            return victim
+            return try await lab.startReactor("slow", capacity: 1, durationMs: 60_000)
         }
         let invariants = try StoreInvariants(path: lab.databasePath)
-        try invariants.checkContiguousSeq()
-        try invariants.checkHistories()
         let (state, reason, retries, results) = try await invariants.db.read { db in
             (try String.fetchOne(db, sql: "SELECT state FROM experiments WHERE id = ?", arguments: [lost]),
              try String.fetchOne(db, sql: """
@@ -63,20 +54,11 @@ struct AgentKillTests {
           arguments: [1, 2])
     func repeatableLost(maxAttempts: Int) async throws {
         let lab = try Lab()
-        let lost = try await withLabAllowingKills(lab, killed: ["slow"]) {
-            try await lab.startCoordinator(extra: Self.serveOptions)
-            let slow = try await lab.startBenchmarkAgent("slow", function: "branin", durationMs: 60_000)
+        let lost = try await loseExperiment(lab, Self.branin(experiments: 4, maxAttempts: maxAttempts)) {
             try await lab.startBenchmarkAgent("quick", function: "branin", durationMs: 50)
-            try await lab.startModel()
-            let id = try await lab.submit(AgentKillTests.branin(experiments: 4, maxAttempts: maxAttempts))
-            let victim = try await killWhileRunning(lab, slow, on: "slow")
-            let summary = try await lab.waitUntilFinished(id, timeout: .seconds(60))
-            #expect(CampaignState(summary.state) == .completed)
-            return victim
+            return try await lab.startBenchmarkAgent("slow", function: "branin", durationMs: 60_000)
         }
         let invariants = try StoreInvariants(path: lab.databasePath)
-        try invariants.checkContiguousSeq()
-        try invariants.checkHistories()
         let (state, retries) = try await invariants.db.read { db in
             (try String.fetchOne(db, sql: "SELECT state FROM experiments WHERE id = ?", arguments: [lost]),
              try Row.fetchAll(db, sql: """
@@ -134,6 +116,27 @@ struct AgentKillTests {
         let sql = "SELECT COUNT(*) FROM results WHERE message_id IN (\(atKill.map { "'\($0)'" }.joined(separator: ",")))"
         let copies = try await invariants.db.read { db in try Int.fetchOne(db, sql: sql)! }
         #expect(copies == atKill.count, "each resent result must be stored exactly once")
+    }
+
+    /// Runs `spec` with a coordinator, a model and the agents `startAgents` starts (it returns the one
+    /// named "slow"), kills "slow" while it runs an experiment, and lets the campaign complete. Checks
+    /// the store's seqs and histories; returns the lost experiment.
+    private func loseExperiment(_ lab: Lab, _ spec: CampaignSpec,
+                                startAgents: () async throws -> ChildProcess) async throws -> String {
+        let lost = try await withLabAllowingKills(lab, killed: ["slow"]) {
+            try await lab.startCoordinator(extra: Self.serveOptions)
+            let slow = try await startAgents()
+            try await lab.startModel()
+            let id = try await lab.submit(spec)
+            let victim = try await killWhileRunning(lab, slow, on: "slow")
+            let summary = try await lab.waitUntilFinished(id, timeout: .seconds(60))
+            #expect(CampaignState(summary.state) == .completed)
+            return victim
+        }
+        let invariants = try StoreInvariants(path: lab.databasePath)
+        try invariants.checkContiguousSeq()
+        try invariants.checkHistories()
+        return lost
     }
 
     /// Waits until `instrumentID` runs an experiment (accepted: `running` in the store), kills its agent

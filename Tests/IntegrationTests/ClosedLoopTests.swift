@@ -22,6 +22,14 @@ struct ClosedLoopTests {
         return spec
     }
 
+    /// A reactor campaign that retries transient failures, up to 3 attempts.
+    static func retryingCampaign(experiments: Int, parallel: Int) -> CampaignSpec {
+        var spec = reactorCampaign(experiments: experiments, parallel: parallel)
+        spec.maxAttempts = 3
+        spec.retryableFailures = ["transient"]
+        return spec
+    }
+
     @Test("a campaign runs to its budget over coordinator, two agents and a model server; the store holds")
     func wholeCampaign() async throws {
         let lab = try Lab()
@@ -94,9 +102,7 @@ struct RetryTests {
     @Test("transient failures are retried as new attempts within the policy; the budget counts candidates")
     func transientFailuresRetry() async throws {
         let lab = try Lab()
-        var spec = ClosedLoopTests.reactorCampaign(experiments: 16, parallel: 4)
-        spec.maxAttempts = 3
-        spec.retryableFailures = ["transient"]
+        let spec = ClosedLoopTests.retryingCampaign(experiments: 16, parallel: 4)
         let summary = try await withLabProcesses(lab) {
             // Flaky on purpose: five failures in a row must not quarantine them here.
             try await lab.startCoordinator(extra: ["--quarantine-after", "0"])

@@ -21,15 +21,7 @@ struct CoordinatorRestartTests {
                 let inbox = Inbox()
                 let collector = Task { for await envelope in link.messages { inbox.add(envelope) } }
                 defer { collector.cancel() }
-                var hello = Labloop_V1_AgentHello()
-                hello.instrumentID = "raw-reactor"
-                hello.kind = "flow-reactor"
-                hello.capacity = 1
-                var operation = Labloop_V1_OperationCapability()
-                operation.name = "react"
-                operation.measurements = ["yield"]
-                hello.operations = [operation]
-                link.send(.agentHello(hello))
+                link.send(.agentHello(SecurityTests.agentHello("raw-reactor")))
                 try await waitUntil("the welcome", timeout: .seconds(20)) { inbox.count { $0.isWelcome } == 1 }
                 let id = try await lab.submit(ClosedLoopTests.reactorCampaign(experiments: 1, parallel: 1))
                 // Say nothing: the assignment must come again, under the same message id.
@@ -138,9 +130,7 @@ struct QuarantineTests {
     @Test("an instrument failing 3 times in a row is quarantined, across a restart, until an operator clears it")
     func failingInstrumentQuarantined() async throws {
         let lab = try Lab()
-        var spec = ClosedLoopTests.reactorCampaign(experiments: 30, parallel: 2)
-        spec.maxAttempts = 3
-        spec.retryableFailures = ["transient"]
+        let spec = ClosedLoopTests.retryingCampaign(experiments: 30, parallel: 2)
         let options = ["--quarantine-after", "3"]
         let summary = try await withLabProcesses(lab) {
             let first = try await lab.startCoordinator(name: "coordinator-1", extra: options)
