@@ -38,7 +38,10 @@ extension CampaignActor {
     /// (accepted, so possibly half-done). Returns which of `inFlight` this campaign knows there: active
     /// ones, and finished ones whose result the agent still holds (its resend gets `DUPLICATE`, so the
     /// agent learns its result was stored although the first acknowledgement was lost).
-    func reconcile(instrumentID: String, inFlight: Set<String>) async -> Set<String> {
+    ///
+    /// A `dispatched` experiment whose assignment was (re)sent after the hello arrived (`helloAt`) went
+    /// to the new session and may be running there: it is left to the resend loop, never requeued.
+    func reconcile(instrumentID: String, inFlight: Set<String>, helloAt: ContinuousClock.Instant) async -> Set<String> {
         var confirmed = Set<String>()
         var missing: [ExperimentRecord] = []
         for id in inFlight {
@@ -52,11 +55,15 @@ extension CampaignActor {
                 experiments[record.id]?.unconfirmedSince = nil
                 await deps.registry.attach(instrumentID: instrumentID, experimentID: record.id)
                 confirmed.insert(record.id)
-            } else if !record.busy {
+            } else {
                 missing.append(record)
             }
         }
-        for record in missing {
+        for stale in missing {
+            // Re-read after the awaits above: it may have moved, or its assignment gone to the new session.
+            guard let record = experiments[stale.id], record.instrumentID == instrumentID, record.state.isAtInstrument,
+                  !record.busy, !inFlight.contains(record.id) else { continue }
+            if record.state == .dispatched, let sent = record.assignmentSentAt, sent > helloAt { continue }
             if record.state == .dispatched {
                 await requeue(record, reason: "\(instrumentID) reconnected without it")
             } else {
