@@ -116,7 +116,13 @@ public actor Coordinator {
         deps.logger.info("coordinator stopping: finishing pending commits and acknowledgements")
         shuttingDown = true
         await deps.dispatcher.stop()
+        // Bounded: a handler stuck (e.g. on a wedged disk) must not keep the process alive for ever.
+        let bound = Task.detached { [self] in
+            guard (try? await Task.sleep(for: .seconds(10))) != nil else { return }  // cancelled: all finished
+            await self.releaseIdleWaiters(timedOut: true)
+        }
         await whenIdle()
+        bound.cancel()
         var goodbye = Labloop_V1_Disconnect()
         goodbye.reason = "coordinator shutting down"
         let agents = await deps.registry.connectedRoutingIDs(), models = await deps.models.routingIDs()
@@ -130,6 +136,14 @@ public actor Coordinator {
     private func whenIdle() async {
         if activeHandlers == 0 { return }
         await withCheckedContinuation { idleWaiters.append($0) }
+    }
+
+    private func releaseIdleWaiters(timedOut: Bool = false) {
+        if timedOut, !idleWaiters.isEmpty {
+            deps.logger.warning("shutting down with messages still being handled", metadata: ["handlers": "\(activeHandlers)"])
+        }
+        for waiter in idleWaiters { waiter.resume() }
+        idleWaiters = []
     }
 
     /// Re-reads the allowlist so `labloop keys allow|revoke` take effect, and ends connections of
@@ -188,10 +202,7 @@ public actor Coordinator {
         activeHandlers += 1
         defer {
             activeHandlers -= 1
-            if activeHandlers == 0 {
-                for waiter in idleWaiters { waiter.resume() }
-                idleWaiters = []
-            }
+            if activeHandlers == 0 { releaseIdleWaiters() }
         }
         switch item {
         case .message(let socket, let frames, let peer):
