@@ -30,6 +30,13 @@ struct CoordinatorRestartTests {
                 #expect(Set(copies.map(\.messageID)).count == 1, "every copy must keep the message id")
                 #expect(Set(copies.map(\.experimentID)).count == 1, "every copy must name the same experiment")
                 guard let assignment = copies.first else { return id }
+                // A hello that does not list it (as after a reconnect) gets it sent again, to this agent:
+                // it is never requeued for another instrument while it may be on its way here.
+                link.send(.agentHello(SecurityTests.agentHello("raw-reactor")))
+                try await waitUntil("the assignment after the hello", timeout: .seconds(10)) {
+                    inbox.assignments.count > copies.count
+                }
+                #expect(try await experimentState(lab, state: "queued").isEmpty, "a dispatched experiment must not be requeued")
                 var accepted = Labloop_V1_AssignmentAccepted()
                 accepted.experimentID = assignment.experimentID
                 link.send(.assignmentAccepted(accepted))

@@ -34,16 +34,15 @@ extension CampaignActor {
     }
 
     /// An agent said hello with the experiments it is still running. Those this campaign placed on
-    /// it are confirmed; those it no longer has are requeued (never accepted) or sent for review
-    /// (accepted, so possibly half-done). Returns which of `inFlight` this campaign knows there: active
-    /// ones, and finished ones whose result the agent still holds (its resend gets `DUPLICATE`, so the
-    /// agent learns its result was stored although the first acknowledgement was lost).
-    ///
-    /// A `dispatched` experiment whose assignment was (re)sent after the hello arrived (`helloAt`) went
-    /// to the new session and may be running there: it is left to the resend loop, never requeued.
-    func reconcile(instrumentID: String, inFlight: Set<String>, helloAt: ContinuousClock.Instant) async -> Set<String> {
+    /// it are confirmed. A `dispatched` one it does not list is sent to it again (the assignment, or its
+    /// answer, was lost; it may even be on its way to the agent now, so it is never requeued elsewhere
+    /// here); the agent runs or declines it. A `running` one it does not list may be half-done: it goes
+    /// for review. Returns which of `inFlight` this campaign knows there: active ones, and finished ones
+    /// whose result the agent still holds (its resend gets `DUPLICATE`, so the agent learns its result
+    /// was stored although the first acknowledgement was lost).
+    func reconcile(instrumentID: String, inFlight: Set<String>) async -> Set<String> {
         var confirmed = Set<String>()
-        var missing: [ExperimentRecord] = []
+        var missing: [String] = []
         for id in inFlight {
             if let record = experiments[id], record.instrumentID == instrumentID,
                record.state == .completed || record.state == .failed {
@@ -51,24 +50,23 @@ extension CampaignActor {
             }
         }
         for record in experiments.values where record.instrumentID == instrumentID && record.state.isAtInstrument {
-            if inFlight.contains(record.id) {
+            if inFlight.contains(record.id) || record.state == .dispatched {
                 experiments[record.id]?.unconfirmedSince = nil
                 await deps.registry.attach(instrumentID: instrumentID, experimentID: record.id)
-                confirmed.insert(record.id)
+                if inFlight.contains(record.id) {
+                    confirmed.insert(record.id)
+                } else {
+                    experiments[record.id]?.assignmentSentAt = nil  // resend on the next tick
+                }
             } else {
-                missing.append(record)
+                missing.append(record.id)
             }
         }
-        for stale in missing {
-            // Re-read after the awaits above: it may have moved, or its assignment gone to the new session.
-            guard let record = experiments[stale.id], record.instrumentID == instrumentID, record.state.isAtInstrument,
-                  !record.busy, !inFlight.contains(record.id) else { continue }
-            if record.state == .dispatched, let sent = record.assignmentSentAt, sent > helloAt { continue }
-            if record.state == .dispatched {
-                await requeue(record, reason: "\(instrumentID) reconnected without it")
-            } else {
-                await sendForReview(record, reason: "\(instrumentID) reconnected without it")
-            }
+        for id in missing {
+            // Re-read after the awaits above: it may have moved meanwhile.
+            guard let record = experiments[id], record.instrumentID == instrumentID, record.state == .running,
+                  !record.busy else { continue }
+            await sendForReview(record, reason: "\(instrumentID) reconnected without it")
         }
         return confirmed
     }
@@ -92,28 +90,6 @@ extension CampaignActor {
             experiments[record.id]?.unconfirmedSince = nil
             await sendForReview(record, reason: "instrument \(record.instrumentID ?? "?") did not report it after a restart")
         }
-    }
-
-    private func requeue(_ record: ExperimentRecord, reason: String) async {
-        let campaignID = id
-        experiments[record.id]?.busy = true
-        defer { experiments[record.id]?.busy = false }
-        do {
-            try await deps.store.write { tx in
-                try tx.moveExperiment(campaignID: campaignID, experimentID: record.id, from: .dispatched, to: .queued,
-                                      instrumentID: nil, reason: reason)
-            }
-        } catch {
-            logger.error("could not requeue", metadata: ["experiment": "\(record.id)", "error": "\(error)"])
-            return
-        }
-        setState(record.id, from: .dispatched, to: .queued)
-        experiments[record.id]?.instrumentID = nil
-        experiments[record.id]?.unconfirmedSince = nil
-        if let instrument = record.instrumentID {
-            await releaseSlot(instrument, record.id)
-        }
-        if !state.isTerminal { await deps.dispatcher.enqueue([queueEntry(record.id)]) }
     }
 
     /// Marks an attempt `needs_review`: it may have run (and consumed a sample). A new attempt is

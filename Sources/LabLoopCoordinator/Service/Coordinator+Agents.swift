@@ -72,7 +72,6 @@ extension Coordinator {
     }
 
     private func agentHello(_ hello: Labloop_V1_AgentHello, envelope: Labloop_V1_Envelope, routingID: Data) async {
-        let helloAt = ContinuousClock.now
         func refuse(_ reason: String) {
             deps.gateway.sendError(WireError(.invalidValue, "agent_hello: \(reason)"), to: routingID, on: .agent,
                                    correlationID: envelope.messageID)
@@ -95,7 +94,7 @@ extension Coordinator {
         let inFlight = Set(hello.inFlight)
         var known = Set<String>()
         for campaign in campaigns.values {
-            known.formUnion(await campaign.reconcile(instrumentID: hello.instrumentID, inFlight: inFlight, helloAt: helloAt))
+            known.formUnion(await campaign.reconcile(instrumentID: hello.instrumentID, inFlight: inFlight))
         }
         var welcome = Labloop_V1_AgentWelcome()
         welcome.sessionID = UUID().uuidString
