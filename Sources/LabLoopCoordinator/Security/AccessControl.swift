@@ -158,11 +158,12 @@ final class AccessControl: Sendable {
         return .success(Principal(entry))
     }
 
-    /// Ends the connection a refused message came on (its key is unusable).
-    func disconnect(_ peer: PeerIdentity) {
-        guard let address = peer.remoteAddress() else { return }
+    /// Ends the connection a refused message came on (its key is unusable, or it sent too much bad input).
+    @discardableResult
+    func disconnect(_ peer: PeerIdentity) -> Bool {
+        guard let address = peer.remoteAddress() else { return false }
         connections.withLock { _ = $0.removeValue(forKey: peer.connection) }
-        peer.disconnect(expectedAddress: address)
+        return peer.disconnect(expectedAddress: address)
     }
 }
 

@@ -11,6 +11,8 @@ public actor Coordinator {
     let deps: CoordinatorDeps
     var campaigns: [String: CampaignActor] = [:]
     let context: ZMQContext
+    var storeAlarm = StoreAlarm()
+    var lastHealth: HealthReport?
 
     /// Opens the store, binds every socket and writes the bound endpoints to the data directory.
     public static func start(config: CoordinatorConfig, logger: Logger) async throws -> Coordinator {
@@ -144,6 +146,7 @@ public actor Coordinator {
 
     private func tick() async {
         deps.gateway.publishHeartbeat(latestSeq: deps.gateway.latestPublishedSeq)
+        reportHealth()
         let timeout = Duration.milliseconds(Int(deps.config.livenessTimeoutMs))
         for (instrumentID, assigned) in await deps.registry.sweep(timeout: timeout) {
             deps.logger.warning("instrument lost", metadata: ["instrument": "\(instrumentID)"])
