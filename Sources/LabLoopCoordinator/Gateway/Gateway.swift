@@ -155,7 +155,7 @@ final class Gateway: Sendable {
         guard let role = Role(rawValue: socket), role != .events else { return nil }
         guard let routingID = frames.first else { return nil }
         var who = peer.userID.map { access.snapshot[$0]?.principal ?? "key \(AccessEntry.fingerprint(of: $0))" }
-            ?? peer.remoteAddress() ?? "unknown"
+            ?? peer.address ?? "unknown"
         func refuse(_ error: WireError, correlationID: String = "") -> InboundMessage? {
             self.refuse(error, to: routingID, on: role, peer: peer, who: who, correlationID: correlationID)
             return nil

@@ -12,7 +12,7 @@ final class Refusals: Sendable {
         /// The window for log throttling and for counting a peer's refusals.
         var interval: Duration = .seconds(10)
         /// A peer refused this many times within one interval is disconnected; its count starts again.
-        var disconnectAfter = 50
+        var disconnectAfter = 100
     }
 
     /// What an operator reads: refusals per reason, and how many connections were ended.
@@ -86,10 +86,12 @@ final class Refusals: Sendable {
 
     func noteDisconnect(who: String, role: Role, peer: PeerIdentity, done: Bool) {
         counts.withLock { $0.disconnects += 1 }
-        logger.warning("disconnected a peer that sent too much bad input", metadata: [
-            "peer": "\(who)", "socket": "\(role)", "done": "\(done)",
-            "rule": "\(rules.disconnectAfter) refusals within \(rules.interval)",
-        ])
+        throttle.log(key: "disconnect " + Self.peerKey(peer, who: who)) { suppressed in
+            logger.warning("disconnected a peer that sent too much bad input", metadata: [
+                "peer": "\(who)", "socket": "\(role)", "done": "\(done)", "alsoDisconnectedSinceLastLog": "\(suppressed)",
+                "rule": "\(rules.disconnectAfter) refusals within \(rules.interval)",
+            ])
+        }
     }
 
     /// A peer is its authenticated key when there is one, else its connection.

@@ -13,6 +13,7 @@ public actor Coordinator {
     let context: ZMQContext
     var storeAlarm = StoreAlarm()
     var lastHealth: HealthReport?
+    let undeliverable = LogThrottle()
 
     /// Opens the store, binds every socket and writes the bound endpoints to the data directory.
     public static func start(config: CoordinatorConfig, logger: Logger) async throws -> Coordinator {
@@ -172,7 +173,11 @@ public actor Coordinator {
             case .events: break
             }
         case .undeliverable(let socket, _, let error):
-            deps.logger.notice("message undeliverable", metadata: ["socket": "\(socket)", "error": "\(error)"])
+            // Replies to a peer that just went away (or was disconnected): one line per socket per interval.
+            undeliverable.log(key: "\(socket)") { suppressed in
+                deps.logger.notice("message undeliverable", metadata: [
+                    "socket": "\(socket)", "error": "\(error)", "alsoUndeliverableSinceLastLog": "\(suppressed)"])
+            }
         case .handshakeRefused, .reconnected:
             break  // the coordinator's sockets only bind; they never make handshakes of their own
         }
