@@ -105,10 +105,13 @@ extension Coordinator {
         welcome.livenessTimeoutMs = deps.config.livenessTimeoutMs
         welcome.cancel = hello.inFlight.filter { !known.contains($0) }
         deps.gateway.send(.agentWelcome(welcome), to: routingID, on: .agent, correlationID: envelope.messageID)
-        deps.logger.info("agent registered", metadata: [
-            "instrument": "\(hello.instrumentID)", "kind": "\(hello.kind)", "capacity": "\(hello.capacity)",
-            "in_flight": "\(inFlight.count)",
-        ])
+        // A flapping (or hostile) agent may register many times a second: one line per interval.
+        registrations.log(key: hello.instrumentID) { suppressed in
+            deps.logger.info("agent registered", metadata: [
+                "instrument": "\(hello.instrumentID)", "kind": "\(hello.kind)", "capacity": "\(hello.capacity)",
+                "in_flight": "\(inFlight.count)", "alsoRegisteredSinceLastLog": "\(suppressed)",
+            ])
+        }
         await deps.dispatcher.kick()
     }
 

@@ -14,6 +14,7 @@ public actor Coordinator {
     var storeAlarm = StoreAlarm()
     var lastHealth: HealthReport?
     let undeliverable = LogThrottle()
+    let registrations = LogThrottle()
 
     /// Opens the store, binds every socket and writes the bound endpoints to the data directory.
     public static func start(config: CoordinatorConfig, logger: Logger) async throws -> Coordinator {
