@@ -26,7 +26,7 @@ struct Health: Decodable {
     var disconnects: Int
 
     static func read(_ lab: Lab) -> Health? {
-        guard let data = try? Data(contentsOf: lab.directory.appendingPathComponent("health.json")) else { return nil }
+        guard let data = try? Data(contentsOf: lab.dataDirectory.appendingPathComponent("health.json")) else { return nil }
         return try? JSONDecoder().decode(Health.self, from: data)
     }
 }
