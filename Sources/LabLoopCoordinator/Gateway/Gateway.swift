@@ -31,6 +31,7 @@ final class Gateway: Sendable {
 
     /// With `serverKey`, every socket is a CURVE server and the ZAP handler is bound before any of them.
     init(context: ZMQContext, endpoints: CoordinatorConfig.Endpoints, serverKey: CurveKeyPair?,
+         eventsQueueLimit: Int32 = 100_000, eventsSocketBufferBytes: Int32 = 0,
          access: AccessControl, logger: Logger) async throws {
         var authenticator: SocketLoop?
         if serverKey != nil {
@@ -48,7 +49,8 @@ final class Gateway: Sendable {
                 options.zapDomain = socket.zapDomain
             }
             if socket == .events {
-                options.sendHighWaterMark = 100_000
+                options.sendHighWaterMark = eventsQueueLimit
+                options.kernelBufferBytes = eventsSocketBufferBytes
                 options.manualSubscriptions = true
             }
             return options

@@ -22,6 +22,8 @@ public actor Coordinator {
         let context = ZMQContext()
         let access = AccessControl(isSecure: config.serverKey != nil, logger: logger)
         let gateway = try await Gateway(context: context, endpoints: config.endpoints, serverKey: config.serverKey,
+                                        eventsQueueLimit: config.eventsQueueLimit,
+                                        eventsSocketBufferBytes: config.eventsSocketBufferBytes,
                                         access: access, logger: logger)
         let store: Store
         do {

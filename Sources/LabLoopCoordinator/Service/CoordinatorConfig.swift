@@ -25,6 +25,12 @@ public struct CoordinatorConfig: Sendable {
     public var labLimits: [String: ParameterLimits] = [:]
     /// The event stream heartbeat period.
     public var streamHeartbeatMs: UInt32 = 1_000
+    /// Events queued per subscriber before the stream drops for that subscriber (it then fills
+    /// the gap from the catch-up socket); this bounds the memory a stalled subscriber can hold.
+    public var eventsQueueLimit: Int32 = 100_000
+    /// The event socket's kernel buffers in bytes (0: the OS default). Small values only make
+    /// drops happen sooner, for tests.
+    public var eventsSocketBufferBytes: Int32 = 0
     /// The coordinator's CURVE key pair: every socket requires CURVE and an allowed key.
     /// Nil runs without any security (`labloop serve --insecure`, loopback only).
     public var serverKey: CurveKeyPair?

@@ -45,6 +45,9 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("reserve"), help: "Reserve an instrument for a project, INSTRUMENT=PROJECT@START/END with ISO 8601 times (repeatable). Only that project's work runs there in the window; it idles otherwise.")
     var reserve: [String] = []
     @Option(help: "Log level.") var logLevel = "info"
+    @Option(help: "Events queued per subscriber before the stream drops for it; subscribers then fill the gap from the catch-up socket.")
+    var eventsQueue: Int32 = 100_000
+    @Option(help: .hidden) var eventsSocketBuffer: Int32 = 0
     @Flag(help: "Run WITHOUT authentication or encryption (anyone who can connect is trusted). Binds loopback only.")
     var insecure = false
 
@@ -107,6 +110,8 @@ struct Serve: AsyncParsableCommand {
         config.endpoints = resolvedEndpoints()
         config.heartbeatIntervalMs = heartbeatMs
         config.livenessTimeoutMs = livenessMs
+        config.eventsQueueLimit = eventsQueue
+        config.eventsSocketBufferBytes = eventsSocketBuffer
         config.recoveryGraceMs = recoveryGraceMs
         config.projectWeights = try parsedWeights()
         config.labLimits = try parsedLimits()
