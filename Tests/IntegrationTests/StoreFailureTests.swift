@@ -146,7 +146,7 @@ struct StoreFailureTests {
         let status = await coordinator.wait(timeout: .seconds(30))
         let log = lab.log("coordinator-ro")
         #expect(status != 0, "the coordinator started on a read-only data directory: \(log)")
-        #expect(log.contains(lab.dataDirectory.path) && log.lowercased().contains("read"), "the error should name the directory and say it is read-only: \(log)")
+        #expect(log.contains(lab.dataDirectory.path) && log.contains("Read-only file system"), "the error should name the directory and say it is read-only: \(log)")
         #expect(!log.contains("Fatal error") && !log.contains("Stack dump"), "a stack trace instead of an error: \(log)")
         print("store: read-only data directory: \(log.split(separator: "\n").last ?? "")")
         #expect(disk.remount(readOnly: false))

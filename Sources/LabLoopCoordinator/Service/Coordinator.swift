@@ -19,6 +19,7 @@ public actor Coordinator {
     /// Opens the store, binds every socket and writes the bound endpoints to the data directory.
     public static func start(config: CoordinatorConfig, logger: Logger) async throws -> Coordinator {
         try FileManager.default.createDirectory(at: config.dataDirectory, withIntermediateDirectories: true)
+        try config.checkDataDirectoryWritable()
         let context = ZMQContext()
         let access = AccessControl(isSecure: config.serverKey != nil, logger: logger)
         let gateway = try await Gateway(context: context, endpoints: config.endpoints, serverKey: config.serverKey,

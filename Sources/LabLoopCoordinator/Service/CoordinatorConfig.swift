@@ -1,6 +1,7 @@
 public import Foundation
 public import LabLoopCore
 public import LabLoopProtocol
+public import LabLoopStore
 public import ZeroMQ
 
 /// Where the coordinator listens and how patient it is. Defaults are documented in `Docs/protocol.md`.
@@ -39,6 +40,16 @@ public struct CoordinatorConfig: Sendable {
 
     public init(dataDirectory: URL) {
         self.dataDirectory = dataDirectory
+    }
+
+    /// Refuses a data directory the coordinator cannot write to (e.g. mounted read-only): it would
+    /// run without being able to acknowledge anything.
+    public func checkDataDirectoryWritable() throws(StoreError) {
+        guard access(dataDirectory.path, W_OK) == 0 else {
+            let reason = String(cString: strerror(errno))
+            throw StoreError(.io, operation: "write to the data directory \(dataDirectory.path)",
+                             message: "\(reason); the store must be writable: remount it read-write, free it, or choose another --data")
+        }
     }
 
     public var databasePath: String { dataDirectory.appendingPathComponent("labloop.sqlite").path }

@@ -117,6 +117,12 @@ struct Serve: AsyncParsableCommand {
         config.labLimits = try parsedLimits()
         config.reservations = try parsedReservations()
         try await reportingErrors {
+            try? FileManager.default.createDirectory(at: config.dataDirectory, withIntermediateDirectories: true)
+            do {
+                try config.checkDataDirectoryWritable()
+            } catch {
+                throw CLIError("cannot start the coordinator: \(error)")
+            }
             if insecure {
                 FileHandle.standardError.write(Data("warning: running WITHOUT security (--insecure): every peer on this host is trusted as whoever it claims to be\n".utf8))
             } else {
