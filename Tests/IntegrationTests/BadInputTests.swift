@@ -152,4 +152,65 @@ struct BadInputTests {
         let invariants = try StoreInvariants(path: lab.databasePath)
         try invariants.checkNothingInvalid()
     }
+
+    @Test("the assigned agent's result with NaN or an unknown outcome is rejected; the attempt fails; nothing is stored")
+    func invalidResultsFromTheAssignedAgent() async throws {
+        let lab = try Lab()
+        var reasons: [String] = []
+        try await withLabProcesses(lab) {
+            try await lab.startCoordinator()
+            try await lab.startModel()
+            let agent = try await RawPeer(context: ZMQContext(), endpoint: lab.endpoints.agents, sender: "raw-reactor",
+                                          security: try await lab.credentials("raw-reactor", role: .agent)?.curve)
+            #expect(await agent.register(SecurityTests.agentHello("raw-reactor")))
+            let campaignID = try await lab.submit(ClosedLoopTests.reactorCampaign(experiments: 2, parallel: 1))
+            for outcome in [Labloop_V1_Outcome.succeeded, .UNRECOGNIZED(42)] {
+                var assignment: Labloop_V1_Assignment?
+                let deadline = ContinuousClock.now + .seconds(30)
+                while assignment == nil, ContinuousClock.now < deadline {
+                    agent.send(.heartbeat(.init()))  // stay alive (5 s liveness)
+                    if case .assignment(let found)? = await agent.nextAnswer(timeout: .seconds(1))?.body { assignment = found }
+                }
+                let assigned = try #require(assignment, "no assignment arrived")
+                var accepted = Labloop_V1_AssignmentAccepted()
+                accepted.experimentID = assigned.experimentID
+                agent.send(.assignmentAccepted(accepted))
+                var result = Labloop_V1_ExperimentResult()
+                result.experimentID = assigned.experimentID
+                result.attempt = assigned.attempt
+                result.outcome = outcome
+                var measurement = Labloop_V1_NamedValue()
+                measurement.name = "yield"
+                measurement.value.real = outcome == .succeeded ? .nan : 0.5
+                result.measurements = [measurement]
+                // Like an agent's outbox: the same message until it is answered (a result that arrives
+                // while the acceptance is being committed gets no answer).
+                let frame = agent.envelope(.result(result)).frame()
+                var ack: Labloop_V1_ResultAck?
+                while ack == nil, ContinuousClock.now < deadline {
+                    agent.send([frame])
+                    switch await agent.nextAnswer(timeout: .seconds(1))?.body {
+                    case .resultAck(let found)?: ack = found
+                    case .error(let error)?: Issue.record("an error instead of an ack: \(error.reason)")
+                    default: agent.send(.heartbeat(.init()))
+                    }
+                }
+                #expect(ack?.status == .rejected, "\(String(describing: ack))")
+                reasons.append(ack?.reason ?? "")
+            }
+            _ = try await lab.waitUntilFinished(campaignID, timeout: .seconds(60))
+            await agent.close()
+        }
+        #expect(reasons.first?.contains("is not finite") == true, "\(reasons)")
+        #expect(reasons.last?.contains("neither SUCCEEDED nor FAILED") == true, "\(reasons)")
+        let invariants = try StoreInvariants(path: lab.databasePath)
+        try invariants.checkNothingInvalid()
+        try invariants.checkHistories()
+        let (results, failed) = try await invariants.db.read { db in
+            (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM results")!,
+             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM experiment_transitions WHERE to_state = 'failed' AND reason LIKE 'invalid result:%'")!)
+        }
+        #expect(results == 0, "an invalid result was stored")
+        #expect(failed == 2, "both attempts should have failed as invalid")
+    }
 }

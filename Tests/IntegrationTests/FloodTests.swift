@@ -80,13 +80,9 @@ struct BadMessages {
 
     /// A valid hello of a kind no campaign uses, so the rogue is registered but never assigned work.
     static func harmlessHello(_ id: String) -> Labloop_V1_AgentHello {
-        var hello = Labloop_V1_AgentHello()
-        hello.instrumentID = id
+        var hello = SecurityTests.agentHello(id)
         hello.kind = "rogue"
-        hello.capacity = 1
-        var operation = Labloop_V1_OperationCapability()
-        operation.name = "noop"
-        hello.operations = [operation]
+        hello.operations[0].name = "noop"
         return hello
     }
 

@@ -38,6 +38,14 @@ struct SmallDisk {
         self.mountPoint = mountPoint
     }
 
+    /// A lab whose coordinator keeps its data on a fresh 16 MB disk (logs and outboxes stay outside it).
+    static func lab() throws -> (Lab, SmallDisk) {
+        let lab = try Lab()
+        let disk = try SmallDisk(at: lab.directory.appendingPathComponent("data"), megabytes: 16)
+        lab.dataDirectory = disk.mountPoint
+        return (lab, disk)
+    }
+
     var filler: URL { mountPoint.appendingPathComponent("filler") }
 
     /// Takes every free byte.
@@ -101,10 +109,8 @@ struct StoreFailureTests {
 
     @Test("a full disk stops acknowledgements loudly; they resume when space returns; nothing acknowledged is lost")
     func diskFull() async throws {
-        let lab = try Lab()
-        let disk = try SmallDisk(at: lab.directory.appendingPathComponent("data"), megabytes: 16)
+        let (lab, disk) = try SmallDisk.lab()
         defer { disk.unmount() }
-        lab.dataDirectory = disk.mountPoint
         let experiments = 16
         try await withLabProcesses(lab) {
             try await lab.startCoordinator()
@@ -135,10 +141,8 @@ struct StoreFailureTests {
     /// so this is the read-only case a test can make: the data directory is read-only at start.
     @Test("a read-only data directory: the coordinator refuses to start and says why; the store is unchanged")
     func readOnlyDataDirectory() async throws {
-        let lab = try Lab()
-        let disk = try SmallDisk(at: lab.directory.appendingPathComponent("data"), megabytes: 16)
+        let (lab, disk) = try SmallDisk.lab()
         defer { disk.unmount() }
-        lab.dataDirectory = disk.mountPoint
         _ = try await withLabProcesses(lab) { try await lab.startCoordinator() }
         let before = try Data(contentsOf: URL(fileURLWithPath: lab.databasePath))
         #expect(disk.remount(readOnly: true))

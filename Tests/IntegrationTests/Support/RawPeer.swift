@@ -34,7 +34,7 @@ final class RawPeer: Sendable {
                 guard case .message(_, let frames, _) = item, frames.count == 1,
                       let envelope = try? Labloop_V1_Envelope.decode(frame: frames[0]) else { continue }
                 switch envelope.body {
-                case .error?, .resultAck?, .agentWelcome?:
+                case .error?, .resultAck?, .agentWelcome?, .assignment?:
                     answers.withLock { answers in
                         answers.append(envelope)
                         if answers.count > 1_000 { answers.removeFirst(answers.count - 1_000) }
@@ -60,7 +60,7 @@ final class RawPeer: Sendable {
         return envelope.messageID
     }
 
-    /// The next ErrorReply, ResultAck or AgentWelcome, or nil within `timeout`.
+    /// The next ErrorReply, ResultAck, AgentWelcome or Assignment, or nil within `timeout`.
     func nextAnswer(timeout: Duration = .seconds(5)) async -> Labloop_V1_Envelope? {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
