@@ -163,6 +163,9 @@ struct BadInputTests {
             let agent = try await RawPeer(context: ZMQContext(), endpoint: lab.endpoints.agents, sender: "raw-reactor",
                                           security: try await lab.credentials("raw-reactor", role: .agent)?.curve)
             #expect(await agent.register(SecurityTests.agentHello("raw-reactor")))
+            let other = try await RawPeer(context: ZMQContext(), endpoint: lab.endpoints.agents, sender: "other",
+                                          security: try await lab.credentials("other", role: .agent)?.curve)
+            #expect(await other.register(BadMessages.harmlessHello("other")))
             let campaignID = try await lab.submit(ClosedLoopTests.reactorCampaign(experiments: 2, parallel: 1))
             for outcome in [Labloop_V1_Outcome.succeeded, .UNRECOGNIZED(42)] {
                 var assignment: Labloop_V1_Assignment?
@@ -174,6 +177,25 @@ struct BadInputTests {
                 let assigned = try #require(assignment, "no assignment arrived")
                 var accepted = Labloop_V1_AssignmentAccepted()
                 accepted.experimentID = assigned.experimentID
+                // Another agent first: neither its acceptance nor its result touches someone else's experiment.
+                other.discardAnswers()
+                other.send(.assignmentAccepted(accepted))
+                let stolenAccept = await other.nextAnswer()
+                if case .error(let error)? = stolenAccept?.body {
+                    #expect(error.code == .conflict || error.code == .invalidState, "\(error)")
+                } else {
+                    Issue.record("another agent's acceptance was not refused: \(String(describing: stolenAccept?.body))")
+                }
+                var stolen = Labloop_V1_ExperimentResult()
+                stolen.experimentID = assigned.experimentID
+                stolen.attempt = assigned.attempt
+                stolen.outcome = .failed
+                other.send(.result(stolen))
+                if case .resultAck(let stolenAck)? = await other.nextAnswer()?.body {
+                    #expect(stolenAck.status == .rejected && stolenAck.reason.contains("not assigned to other"), "\(stolenAck)")
+                } else {
+                    Issue.record("another agent's result was not answered REJECTED")
+                }
                 agent.send(.assignmentAccepted(accepted))
                 var result = Labloop_V1_ExperimentResult()
                 result.experimentID = assigned.experimentID
@@ -200,6 +222,7 @@ struct BadInputTests {
             }
             _ = try await lab.waitUntilFinished(campaignID, timeout: .seconds(60))
             await agent.close()
+            await other.close()
         }
         #expect(reasons.first?.contains("is not finite") == true, "\(reasons)")
         #expect(reasons.last?.contains("neither SUCCEEDED nor FAILED") == true, "\(reasons)")

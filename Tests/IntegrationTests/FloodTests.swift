@@ -163,6 +163,8 @@ struct FloodTests {
                 let welcomed = await peer.register(BadMessages.harmlessHello(peer.sender))
                 try #require(welcomed, "seed \(seed): \(peer.sender), with a valid key and hello, was not welcomed")
             }
+            let memoryBefore = residentMiB(lab.children[0].pid) ?? 0
+            var memoryPeak = memoryBefore
             var messages = BadMessages(rng: SplitMix64(state: seed), campaignID: campaignID)
             let started = ContinuousClock.now
             // Until the coordinator has counted 10,000 refusals (messages lost to disconnects do not count).
@@ -178,6 +180,7 @@ struct FloodTests {
                 let before = ContinuousClock.now
                 _ = try await lab.control(.listCampaigns(.init()))
                 roundTrips.append(ContinuousClock.now - before)
+                memoryPeak = max(memoryPeak, residentMiB(lab.children[0].pid) ?? 0)
                 try await Task.sleep(for: .milliseconds(20))
             }
             let summary = try await lab.waitUntilFinished(campaignID, timeout: .seconds(120))
@@ -188,7 +191,9 @@ struct FloodTests {
             print("flood: sent \(sent) malformed messages; the coordinator refused \(health.refusedTotal) "
                   + "(\(health.refusals.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))), "
                   + "disconnected \(health.disconnects) times; control round trips during the flood: "
-                  + "median \(roundTrips.sorted()[roundTrips.count / 2]), max \(roundTrips.max() ?? .zero) over \(roundTrips.count)")
+                  + "median \(roundTrips.sorted()[roundTrips.count / 2]), max \(roundTrips.max() ?? .zero) over \(roundTrips.count); "
+                  + "coordinator memory \(Int(memoryBefore)) MiB before, peak \(Int(memoryPeak)) MiB")
+            #expect(memoryPeak - memoryBefore < 200, "seed \(seed): the coordinator's memory grew by \(memoryPeak - memoryBefore) MiB")
             #expect(health.refusedTotal >= 10_000, "seed \(seed): only \(health.refusedTotal) refusals counted")
             #expect(health.disconnects >= 1, "seed \(seed): the repeat offender was never disconnected")
             for reason in ["malformed", "unsupported_version", "wrong_role", "invalid_value", "unauthorized", "result_rejected"] {

@@ -47,6 +47,9 @@ struct SubscriberTests {
                 try await Task.sleep(for: .milliseconds(50))
             }
             let completedBefore = try await roundTrip().1
+            let coordinatorPID = lab.children[0].pid
+            let memoryBefore = residentMiB(coordinatorPID) ?? 0
+            var memoryPeak = memoryBefore
             kill(subscriber.pid, SIGSTOP)
             let printedAtStop = Self.printedSeqs(lab.log("events")).count
             let stallEnds = ContinuousClock.now + .seconds(5)
@@ -55,6 +58,7 @@ struct SubscriberTests {
                 let (duration, completed) = try await roundTrip()
                 stalled.append(duration)
                 completedDuring = completed
+                memoryPeak = max(memoryPeak, residentMiB(coordinatorPID) ?? 0)
                 try await Task.sleep(for: .milliseconds(100))
             }
             kill(subscriber.pid, SIGCONT)
@@ -73,7 +77,9 @@ struct SubscriberTests {
             print("subscriber: stopped for 5 s after \(printedAtStop) events; \(stored.count) events in the store, "
                   + "\(printed.count) printed, \(gaps) gaps filled from catch-up; experiments completed during the stop: "
                   + "\(completedDuring - completedBefore); control round trip median \(Self.median(baseline)) before, "
-                  + "median \(Self.median(stalled)) / max \(stalled.max() ?? .zero) during the stop (\(stalled.count) samples)")
+                  + "median \(Self.median(stalled)) / max \(stalled.max() ?? .zero) during the stop (\(stalled.count) samples); "
+                  + "coordinator memory \(Int(memoryBefore)) MiB before, peak \(Int(memoryPeak)) MiB during the stop")
+            #expect(memoryPeak - memoryBefore < 200, "the coordinator's memory grew by \(memoryPeak - memoryBefore) MiB for a stalled subscriber")
             #expect(gaps >= 1, "the stream never dropped for the stopped subscriber, so gap fill was not exercised")
             // Generous: a stalled subscriber must not make the coordinator wait on it at all.
             #expect((stalled.max() ?? .zero) < .seconds(3), "control round trips grew while a subscriber was stopped")

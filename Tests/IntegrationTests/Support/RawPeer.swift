@@ -3,6 +3,14 @@ import LabLoopProtocol
 import Synchronization
 import ZeroMQ
 
+/// The resident memory of process `pid` in MiB (from /proc), or nil.
+func residentMiB(_ pid: Int32) -> Double? {
+    guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+          let kB = Double(line.split(separator: " ").dropFirst().first ?? "") else { return nil }
+    return kB / 1024
+}
+
 /// A bare DEALER on a coordinator socket that sends any frames at all, for bad-input tests.
 final class RawPeer: Sendable {
     let loop: SocketLoop
