@@ -16,11 +16,13 @@ public final class EventFollower: Sendable {
 
     public static func connect(context: ZMQContext, eventsEndpoint: String, catchUpEndpoint: String, sender: String,
                                campaignID: String? = nil, security: CurveSecurity? = nil,
+                               receiveQueueLimit: Int32 = 100_000, socketBufferBytes: Int32 = 0,
                                logger: Logger) async throws -> EventFollower {
         var options = SocketOptions()
         options.curve = security
         options.subscriptions = [Array("hb".utf8), Array("ev/\(campaignID ?? "")".utf8)]
-        options.receiveHighWaterMark = 100_000
+        options.receiveHighWaterMark = receiveQueueLimit
+        options.kernelBufferBytes = socketBufferBytes
         let subscriber = try await SocketLoop.start(
             name: "events-\(sender)", context: context,
             sockets: [SocketSpec(name: "events", type: .sub, attachment: .connect(eventsEndpoint), options: options)])
@@ -54,20 +56,32 @@ public final class EventFollower: Sendable {
                         await handle(event)
                         last = event.seq
                     } else {
+                        let before = last
                         last = await self.fill(after: last, handle)
+                        self.noteGap(before: before, after: last, seen: event.seq)
                         if event.seq == last + 1 {
                             await handle(event)
                             last = event.seq
                         }
                     }
                 case .streamHeartbeat(let beat)?:
-                    if beat.latestSeq > last { last = await self.fill(after: last, handle) }
+                    if beat.latestSeq > last {
+                        let before = last
+                        last = await self.fill(after: last, handle)
+                        self.noteGap(before: before, after: last, seen: beat.latestSeq)
+                    }
                 default:
                     continue
                 }
             }
             await self.catchUp.close()
         }
+    }
+
+    private func noteGap(before: UInt64, after: UInt64, seen: UInt64) {
+        guard after > before else { return }
+        logger.notice("filled a gap in the event stream from the catch-up socket", metadata: [
+            "after": "\(before)", "filled": "\(after - before)", "seen": "\(seen)"])
     }
 
     /// Fetches events after `after` until the catch-up socket says there are no more.

@@ -77,6 +77,10 @@ public final class Store: Sendable {
         }
     }
 
+    /// Why the last commit failed (disk full, read-only, I/O error), or nil once one succeeds again.
+    /// While it is set nothing new is committed, so nothing new is acknowledged.
+    public var writeFailure: StoreError? { committer.health.current }
+
     /// Stops accepting writes after those already submitted are committed, then closes the file.
     public func close() async {
         await committer.drain()

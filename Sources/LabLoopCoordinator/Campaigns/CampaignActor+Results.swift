@@ -129,7 +129,7 @@ extension CampaignActor {
         if result.attempt != UInt32(record.attempt) {
             return "attempt \(result.attempt) does not match the assigned attempt \(record.attempt)"
         }
-        guard result.outcome == .succeeded || result.outcome == .failed else { return "outcome is not set" }
+        guard result.outcome == .succeeded || result.outcome == .failed else { return "outcome \(result.outcome) is neither SUCCEEDED nor FAILED" }
         var names = Set<String>()
         for measurement in result.measurements {
             guard names.insert(measurement.name).inserted else { return "measurement '\(measurement.name)' appears twice" }

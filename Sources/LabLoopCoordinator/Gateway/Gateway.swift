@@ -12,6 +12,8 @@ struct InboundMessage: Sendable {
     var envelope: Labloop_V1_Envelope
     /// Who sent it: the authenticated key's principal (or, insecure, the claimed sender).
     var principal: Principal
+    /// The connection it came on, so repeated bad input can end it.
+    var peer: PeerIdentity
 }
 
 /// The coordinator's network edge: one I/O thread owning the agent, model, control and catch-up
@@ -25,10 +27,11 @@ final class Gateway: Sendable {
     let logger: Logger
     private let sessionSeq = Atomic<UInt64>(0)
     private let publishedSeq = Atomic<UInt64>(0)
-    let rejected = Atomic<Int>(0)
+    let refusals: Refusals
 
     /// With `serverKey`, every socket is a CURVE server and the ZAP handler is bound before any of them.
     init(context: ZMQContext, endpoints: CoordinatorConfig.Endpoints, serverKey: CurveKeyPair?,
+         eventsQueueLimit: Int32 = 100_000, eventsSocketBufferBytes: Int32 = 0,
          access: AccessControl, logger: Logger) async throws {
         var authenticator: SocketLoop?
         if serverKey != nil {
@@ -46,7 +49,8 @@ final class Gateway: Sendable {
                 options.zapDomain = socket.zapDomain
             }
             if socket == .events {
-                options.sendHighWaterMark = 100_000
+                options.sendHighWaterMark = eventsQueueLimit
+                options.kernelBufferBytes = eventsSocketBufferBytes
                 options.manualSubscriptions = true
             }
             return options
@@ -68,6 +72,7 @@ final class Gateway: Sendable {
         self.authenticator = authenticator
         self.access = access
         self.logger = logger
+        refusals = Refusals(logger: logger)
     }
 
     /// The endpoints actually bound, by role.
@@ -127,14 +132,34 @@ final class Gateway: Sendable {
         loop.send([Data("hb".utf8), envelope.frame()], on: Role.events.rawValue)
     }
 
+    /// Refuses a message: tells the peer why, counts and (throttled) logs it, and disconnects a
+    /// peer refused too often (see `Refusals.Rules`).
+    func refuse(_ error: WireError, to routingID: Data, on role: Role, peer: PeerIdentity, who: String,
+                correlationID: String) {
+        sendError(error, to: routingID, on: role, correlationID: correlationID)
+        countRefusal(Refusals.reasonName(error.code), detail: error.reason, on: role, peer: peer, who: who)
+    }
+
+    func refuse(_ error: WireError, to message: InboundMessage) {
+        refuse(error, to: message.routingID, on: message.role, peer: message.peer, who: message.principal.name,
+               correlationID: message.envelope.messageID)
+    }
+
+    /// Counts a refusal whose reply was already sent (e.g. a REJECTED result acknowledgement).
+    func countRefusal(_ reason: String, detail: String, on role: Role, peer: PeerIdentity, who: String) {
+        guard refusals.record(reason, detail: detail, role: role, peer: peer, who: who) else { return }
+        let done = access.disconnect(peer)
+        refusals.noteDisconnect(who: who, role: role, peer: peer, done: done)
+    }
+
     /// Checks one raw inbound message. Replies with the reason and returns nil when it is refused.
     func decode(socket: Int, frames: [Data], peer: PeerIdentity) -> InboundMessage? {
         guard let role = Role(rawValue: socket), role != .events else { return nil }
         guard let routingID = frames.first else { return nil }
+        var who = peer.userID.map { access.snapshot[$0]?.principal ?? "key \(AccessEntry.fingerprint(of: $0))" }
+            ?? peer.address ?? "unknown"
         func refuse(_ error: WireError, correlationID: String = "") -> InboundMessage? {
-            rejected.add(1, ordering: .relaxed)
-            logger.notice("refused message", metadata: ["role": "\(role)", "reason": "\(error.reason)"])
-            sendError(error, to: routingID, on: role, correlationID: correlationID)
+            self.refuse(error, to: routingID, on: role, peer: peer, who: who, correlationID: correlationID)
             return nil
         }
         guard frames.count == 2 else {
@@ -146,6 +171,7 @@ final class Gateway: Sendable {
         } catch {
             return refuse(error)
         }
+        if peer.userID == nil { who = envelope.sender }
         let principal: Principal
         switch access.principal(of: peer, on: role.socket, sender: envelope.sender) {
         case .success(let found):
@@ -159,7 +185,7 @@ final class Gateway: Sendable {
             return refuse(WireError(.wrongRole, "\(envelope.bodyName) is not accepted on the \(role) socket"),
                           correlationID: envelope.messageID)
         }
-        return InboundMessage(role: role, routingID: routingID, envelope: envelope, principal: principal)
+        return InboundMessage(role: role, routingID: routingID, envelope: envelope, principal: principal, peer: peer)
     }
 
     func shutdown() async {

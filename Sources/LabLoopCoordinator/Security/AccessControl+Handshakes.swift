@@ -44,7 +44,7 @@ extension AccessControl {
         case .failure(let refusal):
             return refuse(AccessEntry.fingerprint(of: key), refusal.description, entry: list[key])
         case .success(let entry):
-            decisions.log(key: "accepted \(key) \(domain) \(address)") { suppressed in
+            decisions.log(key: "accepted \(key) \(domain)") { suppressed in
                 logger.info("accepted a connection", metadata: [
                     "principal": "\(entry.principal)", "role": "\(entry.role.rawValue)", "key": "\(entry.fingerprint)",
                     "socket": "\(domain)", "address": "\(address)", "alsoAcceptedSinceLastLog": "\(suppressed)",

@@ -110,7 +110,7 @@ final class AccessControl: Sendable {
         guard peer.connection >= 0 else { return }
         let known = connections.withLock { $0[peer.connection]?.publicKey == publicKey }
         if known { return }
-        guard let address = peer.remoteAddress() else { return }
+        guard let address = peer.address else { return }
         connections.withLock { $0[peer.connection] = TrackedConnection(publicKey: publicKey, address: address, peer: peer) }
     }
 
@@ -158,11 +158,13 @@ final class AccessControl: Sendable {
         return .success(Principal(entry))
     }
 
-    /// Ends the connection a refused message came on (its key is unusable).
-    func disconnect(_ peer: PeerIdentity) {
-        guard let address = peer.remoteAddress() else { return }
+    /// Ends the connection a refused message came on (its key is unusable, or it sent too much bad input).
+    @discardableResult
+    func disconnect(_ peer: PeerIdentity) -> Bool {
+        // The address read with the message: if the descriptor was reused since, it no longer matches.
+        guard let address = peer.address else { return false }
         connections.withLock { _ = $0.removeValue(forKey: peer.connection) }
-        peer.disconnect(expectedAddress: address)
+        return peer.disconnect(expectedAddress: address)
     }
 }
 

@@ -8,10 +8,10 @@ extension Coordinator {
         let envelope = message.envelope
         let gateway = deps.gateway
         func refuse(_ error: WireError) {
-            gateway.sendError(error, to: message.routingID, on: .agent, correlationID: envelope.messageID)
+            gateway.refuse(error, to: message)
         }
         if case .agentHello(let hello)? = envelope.body {
-            await agentHello(hello, envelope: envelope, routingID: message.routingID)
+            await agentHello(hello, message: message)
             return
         }
         guard let instrumentID = await deps.registry.touch(routingID: message.routingID) else {
@@ -61,6 +61,13 @@ extension Coordinator {
             }
             if let ack {
                 gateway.send(.resultAck(ack), to: message.routingID, on: .agent, correlationID: envelope.messageID)
+                if ack.status == .rejected {
+                    gateway.countRefusal("result_rejected", detail: ack.reason, on: .agent, peer: message.peer, who: instrumentID)
+                }
+            } else if let failure = deps.store.writeFailure {
+                // Nothing is acknowledged that is not committed: the agent keeps the result and resends it.
+                gateway.sendError(WireError(.unavailable, "result for \(result.experimentID) not stored: the coordinator's store is failing (\(failure)); keep it and resend"),
+                                  to: message.routingID, on: .agent, correlationID: envelope.messageID)
             }
         case .disconnect(let goodbye)?:
             deps.logger.info("agent disconnected", metadata: ["instrument": "\(instrumentID)", "reason": "\(goodbye.reason)"])
@@ -71,17 +78,13 @@ extension Coordinator {
         }
     }
 
-    private func agentHello(_ hello: Labloop_V1_AgentHello, envelope: Labloop_V1_Envelope, routingID: Data) async {
-        func refuse(_ reason: String) {
-            deps.gateway.sendError(WireError(.invalidValue, "agent_hello: \(reason)"), to: routingID, on: .agent,
-                                   correlationID: envelope.messageID)
-        }
+    private func agentHello(_ hello: Labloop_V1_AgentHello, message: InboundMessage) async {
+        let (envelope, routingID) = (message.envelope, message.routingID)
         guard !hello.instrumentID.isEmpty, hello.instrumentID == envelope.sender else {
-            return refuse("instrument_id '\(hello.instrumentID)' must be non-empty and equal the sender '\(envelope.sender)'")
+            return deps.gateway.refuse(WireError(.invalidValue, "agent_hello: instrument_id '\(hello.instrumentID)' must be non-empty and equal the sender '\(envelope.sender)'"), to: message)
         }
-        guard hello.capacity >= 1 else { return refuse("capacity must be at least 1") }
-        guard !hello.operations.isEmpty, hello.operations.allSatisfy({ !$0.name.isEmpty }) else {
-            return refuse("at least one named operation is required")
+        if let problem = Self.problem(with: hello) {
+            return deps.gateway.refuse(WireError(.invalidValue, "agent_hello: \(problem)"), to: message)
         }
         do {
             try await deps.store.write { tx in try tx.upsertInstrument(hello: hello) }
@@ -102,10 +105,33 @@ extension Coordinator {
         welcome.livenessTimeoutMs = deps.config.livenessTimeoutMs
         welcome.cancel = hello.inFlight.filter { !known.contains($0) }
         deps.gateway.send(.agentWelcome(welcome), to: routingID, on: .agent, correlationID: envelope.messageID)
-        deps.logger.info("agent registered", metadata: [
-            "instrument": "\(hello.instrumentID)", "kind": "\(hello.kind)", "capacity": "\(hello.capacity)",
-            "in_flight": "\(inFlight.count)",
-        ])
+        // A flapping (or hostile) agent may register many times a second: one line per interval.
+        registrations.log(key: hello.instrumentID) { suppressed in
+            deps.logger.info("agent registered", metadata: [
+                "instrument": "\(hello.instrumentID)", "kind": "\(hello.kind)", "capacity": "\(hello.capacity)",
+                "in_flight": "\(inFlight.count)", "alsoRegisteredSinceLastLog": "\(suppressed)",
+            ])
+        }
         await deps.dispatcher.kick()
+    }
+
+    /// Largest capacity an instrument may declare; more is a mistake, not a lab.
+    static let maxCapacity: UInt32 = 10_000
+
+    /// What is wrong with a hello's declarations, or nil. Nothing out of range reaches the store.
+    static func problem(with hello: Labloop_V1_AgentHello) -> String? {
+        guard (1...maxCapacity).contains(hello.capacity) else { return "capacity \(hello.capacity) is not within 1...\(maxCapacity)" }
+        guard !hello.operations.isEmpty, hello.operations.allSatisfy({ !$0.name.isEmpty }) else {
+            return "at least one named operation is required"
+        }
+        for operation in hello.operations {
+            for limit in operation.limits {
+                guard !limit.name.isEmpty else { return "operation '\(operation.name)': a limit has no parameter name" }
+                guard limit.low.isFinite, limit.high.isFinite, limit.low <= limit.high else {
+                    return "operation '\(operation.name)': limit of '\(limit.name)' is [\(limit.low), \(limit.high)]; bounds must be finite with low <= high"
+                }
+            }
+        }
+        return nil
     }
 }

@@ -11,8 +11,7 @@ extension Coordinator {
         let envelope = message.envelope
         guard case .controlRequest(let request)? = envelope.body else {
             if case .heartbeat? = envelope.body { return }
-            deps.gateway.sendError(WireError(.wrongRole, "only control_request is accepted here"),
-                                   to: message.routingID, on: .control, correlationID: envelope.messageID)
+            deps.gateway.refuse(WireError(.wrongRole, "only control_request is accepted here"), to: message)
             return
         }
         let principal = message.principal

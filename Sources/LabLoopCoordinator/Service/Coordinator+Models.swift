@@ -7,7 +7,7 @@ extension Coordinator {
         let envelope = message.envelope
         let gateway = deps.gateway
         func refuse(_ error: WireError) {
-            gateway.sendError(error, to: message.routingID, on: .model, correlationID: envelope.messageID)
+            gateway.refuse(error, to: message)
         }
         if case .modelHello(let hello)? = envelope.body {
             guard !hello.modelID.isEmpty, hello.modelID == envelope.sender else {

@@ -16,13 +16,20 @@ public actor Coordinator {
     /// Messages being handled, and who waits for there to be none (graceful shutdown).
     private var activeHandlers = 0
     private var idleWaiters: [CheckedContinuation<Void, Never>] = []
+    var storeAlarm = StoreAlarm()
+    var lastHealth: HealthReport?
+    let undeliverable = LogThrottle()
+    let registrations = LogThrottle()
 
     /// Opens the store, binds every socket and writes the bound endpoints to the data directory.
     public static func start(config: CoordinatorConfig, logger: Logger) async throws -> Coordinator {
         try FileManager.default.createDirectory(at: config.dataDirectory, withIntermediateDirectories: true)
+        try config.checkDataDirectoryWritable()
         let context = ZMQContext()
         let access = AccessControl(isSecure: config.serverKey != nil, logger: logger)
         let gateway = try await Gateway(context: context, endpoints: config.endpoints, serverKey: config.serverKey,
+                                        eventsQueueLimit: config.eventsQueueLimit,
+                                        eventsSocketBufferBytes: config.eventsSocketBufferBytes,
                                         access: access, logger: logger)
         let store: Store
         do {
@@ -184,6 +191,7 @@ public actor Coordinator {
     private func tick() async {
         if shuttingDown { return }
         deps.gateway.publishHeartbeat(latestSeq: deps.gateway.latestPublishedSeq)
+        reportHealth()
         let timeout = Duration.milliseconds(Int(deps.config.livenessTimeoutMs))
         for (instrumentID, assigned) in await deps.registry.sweep(timeout: timeout) {
             deps.logger.warning("instrument lost", metadata: ["instrument": "\(instrumentID)"])
@@ -215,7 +223,11 @@ public actor Coordinator {
             case .events: break
             }
         case .undeliverable(let socket, _, let error):
-            deps.logger.notice("message undeliverable", metadata: ["socket": "\(socket)", "error": "\(error)"])
+            // Replies to a peer that just went away (or was disconnected): one line per socket per interval.
+            undeliverable.log(key: "\(socket)") { suppressed in
+                deps.logger.notice("message undeliverable", metadata: [
+                    "socket": "\(socket)", "error": "\(error)", "alsoUndeliverableSinceLastLog": "\(suppressed)"])
+            }
         case .handshakeRefused, .reconnected:
             break  // the coordinator's sockets only bind; they never make handshakes of their own
         }

@@ -1,6 +1,7 @@
 public import Foundation
 public import LabLoopCore
 public import LabLoopProtocol
+public import LabLoopStore
 public import ZeroMQ
 
 /// Where the coordinator listens and how patient it is. Defaults are documented in `Docs/protocol.md`.
@@ -30,6 +31,12 @@ public struct CoordinatorConfig: Sendable {
     public var labLimits: [String: ParameterLimits] = [:]
     /// The event stream heartbeat period.
     public var streamHeartbeatMs: UInt32 = 1_000
+    /// Events queued per subscriber before the stream drops for that subscriber (it then fills
+    /// the gap from the catch-up socket); this bounds the memory a stalled subscriber can hold.
+    public var eventsQueueLimit: Int32 = 100_000
+    /// The event socket's kernel buffers in bytes (0: the OS default). Small values only make
+    /// drops happen sooner, for tests.
+    public var eventsSocketBufferBytes: Int32 = 0
     /// The coordinator's CURVE key pair: every socket requires CURVE and an allowed key.
     /// Nil runs without any security (`labloop serve --insecure`, loopback only).
     public var serverKey: CurveKeyPair?
@@ -38,6 +45,16 @@ public struct CoordinatorConfig: Sendable {
 
     public init(dataDirectory: URL) {
         self.dataDirectory = dataDirectory
+    }
+
+    /// Refuses a data directory the coordinator cannot write to (e.g. mounted read-only): it would
+    /// run without being able to acknowledge anything.
+    public func checkDataDirectoryWritable() throws(StoreError) {
+        guard access(dataDirectory.path, W_OK) == 0 else {
+            let reason = String(cString: strerror(errno))
+            throw StoreError(.io, operation: "write to the data directory \(dataDirectory.path)",
+                             message: "\(reason); the store must be writable: remount it read-write, free it, or choose another --data")
+        }
     }
 
     public var databasePath: String { dataDirectory.appendingPathComponent("labloop.sqlite").path }

@@ -12,6 +12,7 @@ actor GroupCommitter {
 
     private let pool: DatabasePool
     private let onCommit: @Sendable ([Labloop_V1_Event]) -> Void
+    let health = StoreHealth()
     private var pending: [Job] = []
     private var flushing = false
     private var closed = false
@@ -60,6 +61,9 @@ actor GroupCommitter {
                             }
                             outcomes.append(.success(value!))
                         } catch {
+                            // Disk full or I/O errors may roll back the whole transaction; carrying on
+                            // would run the next changes outside it, so the batch fails as a whole.
+                            if !db.isInsideTransaction || StoreHealth.isStorageFailure(error) { throw error }
                             transaction.events.removeSubrange(mark...)
                             transaction.nextSeq = seqMark
                             outcomes.append(.failure(error))
@@ -68,11 +72,14 @@ actor GroupCommitter {
                     return (outcomes, transaction.events)
                 }
                 // Durable now: publish in seq order, then let the writers acknowledge.
+                health.committed()
                 if !events.isEmpty { onCommit(events) }
                 for (job, outcome) in zip(batch, outcomes) { job.continuation.resume(with: outcome) }
             } catch {
                 // The transaction did not commit: nothing in this batch happened.
-                for job in batch { job.continuation.resume(throwing: StoreError(error, operation: "commit")) }
+                let failure = StoreError(error, operation: "commit")
+                health.failed(failure)
+                for job in batch { job.continuation.resume(throwing: failure) }
             }
         }
         flushing = false

@@ -6,10 +6,14 @@ public struct PeerIdentity: Sendable, Hashable {
     public var userID: String?
     /// The connection's file descriptor (`ZMQ_SRCFD`), or -1 when libzmq does not know it (inproc).
     public var connection: Int32 = -1
+    /// The TCP peer's `address:port` when the message was read: the descriptor may belong to
+    /// another connection by the time someone acts on the message.
+    public var address: String?
 
-    public init(userID: String? = nil, connection: Int32 = -1) {
+    public init(userID: String? = nil, connection: Int32 = -1, address: String? = nil) {
         self.userID = userID
         self.connection = connection
+        self.address = address
     }
 
     /// The TCP peer's `address:port`, or nil when the descriptor is not a connected socket.

@@ -6,6 +6,10 @@ extension ZMQSocket {
         try set(ZMQ_MAXMSGSIZE, options.maxMessageSize)
         try set(ZMQ_SNDHWM, options.sendHighWaterMark)
         try set(ZMQ_RCVHWM, options.receiveHighWaterMark)
+        if options.kernelBufferBytes > 0 {
+            try set(ZMQ_SNDBUF, options.kernelBufferBytes)
+            try set(ZMQ_RCVBUF, options.kernelBufferBytes)
+        }
         try set(ZMQ_HANDSHAKE_IVL, options.handshakeIntervalMs)
         try set(ZMQ_RECONNECT_IVL, options.reconnectIntervalMs)
         try set(ZMQ_RECONNECT_IVL_MAX, options.reconnectIntervalMaxMs)

@@ -106,6 +106,7 @@ public final class ZMQSocket {
                 var peer = PeerIdentity()
                 if let property = zmq_msg_gets(&message, "User-Id") { peer.userID = String(cString: property) }
                 peer.connection = zmq_msg_get(&message, ZMQ_SRCFD)
+                peer.address = peer.remoteAddress()
                 return (frames, peer)
             }
         }

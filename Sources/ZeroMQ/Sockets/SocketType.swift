@@ -24,6 +24,8 @@ public struct SocketOptions: Sendable, Hashable {
     public var maxMessageSize: Int64 = 4 << 20
     public var sendHighWaterMark: Int32 = 10_000
     public var receiveHighWaterMark: Int32 = 10_000
+    /// The kernel's socket buffers (`ZMQ_SNDBUF`, `ZMQ_RCVBUF`) in bytes; 0 keeps the OS default.
+    public var kernelBufferBytes: Int32 = 0
     /// Time a new connection has to complete the ZMTP (and CURVE) handshake.
     public var handshakeIntervalMs: Int32 = 5_000
     public var reconnectIntervalMs: Int32 = 1_000

@@ -49,6 +49,9 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("reserve"), help: "Reserve an instrument for a project, INSTRUMENT=PROJECT@START/END with ISO 8601 times (repeatable). Only that project's work runs there in the window; it idles otherwise.")
     var reserve: [String] = []
     @Option(help: "Log level.") var logLevel = "info"
+    @Option(help: "Events queued per subscriber before the stream drops for it; subscribers then fill the gap from the catch-up socket.")
+    var eventsQueue: Int32 = 100_000
+    @Option(help: .hidden) var eventsSocketBuffer: Int32 = 0
     @Flag(help: "Run WITHOUT authentication or encryption (anyone who can connect is trusted). Binds loopback only.")
     var insecure = false
 
@@ -112,6 +115,8 @@ struct Serve: AsyncParsableCommand {
         config.endpoints = resolvedEndpoints()
         config.heartbeatIntervalMs = heartbeatMs
         config.livenessTimeoutMs = livenessMs
+        config.eventsQueueLimit = eventsQueue
+        config.eventsSocketBufferBytes = eventsSocketBuffer
         config.recoveryGraceMs = recoveryGraceMs
         config.assignmentResendMs = assignmentResendMs
         config.quarantineAfterFailures = quarantineAfter
@@ -119,6 +124,12 @@ struct Serve: AsyncParsableCommand {
         config.labLimits = try parsedLimits()
         config.reservations = try parsedReservations()
         try await reportingErrors {
+            try? FileManager.default.createDirectory(at: config.dataDirectory, withIntermediateDirectories: true)
+            do {
+                try config.checkDataDirectoryWritable()
+            } catch {
+                throw CLIError("cannot start the coordinator: \(error)")
+            }
             if insecure {
                 FileHandle.standardError.write(Data("warning: running WITHOUT security (--insecure): every peer on this host is trusted as whoever it claims to be\n".utf8))
             } else {

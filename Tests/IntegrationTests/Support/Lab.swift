@@ -32,14 +32,18 @@ final class Lab: @unchecked Sendable {
     /// The data directory's operator key (made by `serve`); nil when the coordinator runs --insecure.
     private(set) var admin: PeerCredentials?
     private var keyFiles: [String: String] = [:]
+    /// The coordinator's data directory: `directory` unless a test puts it elsewhere (e.g. on a small
+    /// file system) before starting the coordinator. Logs, keys and outboxes stay in `directory`.
+    var dataDirectory: URL
 
     init() throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("labloop-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        dataDirectory = directory
     }
 
-    var databasePath: String { directory.appendingPathComponent("labloop.sqlite").path }
-    var endpointsFile: URL { directory.appendingPathComponent("coordinator.json") }
+    var databasePath: String { dataDirectory.appendingPathComponent("labloop.sqlite").path }
+    var endpointsFile: URL { dataDirectory.appendingPathComponent("coordinator.json") }
 
     @discardableResult
     func start(_ name: String, _ executable: String, _ arguments: [String]) throws -> ChildProcess {
@@ -69,13 +73,13 @@ final class Lab: @unchecked Sendable {
         }
         try? FileManager.default.removeItem(at: endpointsFile)
         let child = try start(name, executable: Binaries.url("labloop"),
-                              ["serve", "--data", directory.path] + listen + extra, environment: environment)
+                              ["serve", "--data", dataDirectory.path] + listen + extra, environment: environment)
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {
             if let found = try? CoordinatorEndpoints.load(from: endpointsFile) {
                 endpoints = found
                 admin = try found.serverKey.map {
-                    try PeerCredentials.load(keyFile: directory.appendingPathComponent("keys/admin.key").path, serverKey: $0)
+                    try PeerCredentials.load(keyFile: dataDirectory.appendingPathComponent("keys/admin.key").path, serverKey: $0)
                 }
                 return child
             }
@@ -139,7 +143,7 @@ final class Lab: @unchecked Sendable {
     func outbox(_ id: String) -> URL { directory.appendingPathComponent("outbox-\(id)") }
 
     func startModel(strategy: String = "space-filling") async throws {
-        try start("model", "labloop", ["model", "serve", "--data", directory.path, "--strategy", strategy]
+        try start("model", "labloop", ["model", "serve", "--data", dataDirectory.path, "--strategy", strategy]
                   + (try await keyArguments("model", role: .model)))
     }
 

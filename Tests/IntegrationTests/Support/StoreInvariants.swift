@@ -1,6 +1,8 @@
 import Foundation
 import GRDB
 import LabLoopCore
+import LabLoopProtocol
+import SwiftProtobuf
 import Testing
 
 /// The store-level invariants every multi-process test checks when it is done.
@@ -76,5 +78,32 @@ struct StoreInvariants {
         }
         #expect(results == completed, "\(results) successful results but \(completed) completed experiments")
         #expect(unlinked == 0, "\(unlinked) results do not link to a proposal with a model id and version")
+    }
+
+    /// Nothing out of range reached the store: results are finite and from the instrument the
+    /// experiment was assigned to; every instrument's declaration is within bounds.
+    func checkNothingInvalid(seed: UInt64? = nil) throws {
+        let context = seed.map { "seed \($0): " } ?? ""
+        let (badResults, foreign) = try db.read { db in
+            (try Int.fetchOne(db, sql: """
+                SELECT COUNT(*) FROM results WHERE objective IN (9e999, -9e999)
+                    OR measurements LIKE '%NaN%' OR measurements LIKE '%Infinity%' OR outcome NOT IN ('succeeded', 'failed')
+                """)!,
+             try Int.fetchOne(db, sql: """
+                SELECT COUNT(*) FROM results r JOIN experiments e ON e.id = r.experiment_id
+                WHERE e.instrument_id IS NOT r.instrument_id
+                """)!)
+        }
+        #expect(badResults == 0, "\(context)\(badResults) results hold non-finite values or no outcome")
+        #expect(foreign == 0, "\(context)\(foreign) results come from an instrument the experiment was not assigned to")
+        let hellos = try db.read { db in try Data.fetchAll(db, sql: "SELECT hello FROM instruments") }
+        for data in hellos {
+            let hello = try Labloop_V1_AgentHello(serializedBytes: data)
+            #expect((1...10_000).contains(hello.capacity), "\(context)instrument \(hello.instrumentID) stored with capacity \(hello.capacity)")
+            for limit in hello.operations.flatMap(\.limits) {
+                #expect(limit.low.isFinite && limit.high.isFinite && limit.low <= limit.high,
+                        "\(context)instrument \(hello.instrumentID) stored with limit \(limit.name) [\(limit.low), \(limit.high)]")
+            }
+        }
     }
 }
