@@ -39,26 +39,29 @@ public final class EventFollower: Sendable {
     }
 
     /// Delivers every event after `after` to `handle`, in seq order, until cancelled or closed.
-    /// With a campaign filter, seqs of other campaigns are skipped, so gaps are detected only via heartbeats.
+    ///
+    /// Any jump in seq asks the catch-up socket for what lies between: with a campaign filter the
+    /// missing seqs may be other campaigns' events or dropped ones of ours, and only the store can tell.
     public func follow(after: UInt64, _ handle: @Sendable (Labloop_V1_Event) async -> Void) async {
         await withDiscardingTaskGroup { group in
             group.addTask { await self.catchUp.run() }
             var last = after
             // Catch up first; the subscription is already collecting live events meanwhile.
-            last = await self.fill(after: last, handle)
+            last = await self.fill(after: last, handle).last
             for await item in self.subscriber.inbound {
                 guard case .message(_, let frames, _) = item, frames.count == 2,
                       let envelope = try? Labloop_V1_Envelope.decode(frame: frames[1]) else { continue }
                 switch envelope.body {
                 case .event(let event)?:
                     if event.seq <= last { continue }
-                    if event.seq == last + 1 || self.campaignID != nil {
+                    if event.seq == last + 1 {
                         await handle(event)
                         last = event.seq
                     } else {
                         let before = last
-                        last = await self.fill(after: last, handle)
-                        self.noteGap(before: before, after: last, seen: event.seq)
+                        let filled = await self.fill(after: last, handle)
+                        last = filled.last
+                        self.noteGap(after: before, filled: filled.delivered, seen: event.seq)
                         if event.seq == last + 1 {
                             await handle(event)
                             last = event.seq
@@ -67,8 +70,9 @@ public final class EventFollower: Sendable {
                 case .streamHeartbeat(let beat)?:
                     if beat.latestSeq > last {
                         let before = last
-                        last = await self.fill(after: last, handle)
-                        self.noteGap(before: before, after: last, seen: beat.latestSeq)
+                        let filled = await self.fill(after: last, handle)
+                        last = filled.last
+                        self.noteGap(after: before, filled: filled.delivered, seen: beat.latestSeq)
                     }
                 default:
                     continue
@@ -78,15 +82,17 @@ public final class EventFollower: Sendable {
         }
     }
 
-    private func noteGap(before: UInt64, after: UInt64, seen: UInt64) {
-        guard after > before else { return }
+    private func noteGap(after: UInt64, filled: Int, seen: UInt64) {
+        guard filled > 0 else { return }
         logger.notice("filled a gap in the event stream from the catch-up socket", metadata: [
-            "after": "\(before)", "filled": "\(after - before)", "seen": "\(seen)"])
+            "after": "\(after)", "filled": "\(filled)", "seen": "\(seen)"])
     }
 
-    /// Fetches events after `after` until the catch-up socket says there are no more.
-    private func fill(after: UInt64, _ handle: @Sendable (Labloop_V1_Event) async -> Void) async -> UInt64 {
-        var last = after
+    /// Fetches events after `after` until the catch-up socket says there are no more; returns the seq
+    /// now followed up to and how many events were handed over.
+    private func fill(after: UInt64, _ handle: @Sendable (Labloop_V1_Event) async -> Void) async
+        -> (last: UInt64, delivered: Int) {
+        var last = after, delivered = 0
         while !Task.isCancelled {
             var request = Labloop_V1_CatchUpRequest()
             request.afterSeq = last
@@ -94,22 +100,23 @@ public final class EventFollower: Sendable {
             request.campaignID = campaignID ?? ""
             do {
                 let reply = try await catchUp.request(.catchUpRequest(request), timeout: .seconds(5))
-                guard case .catchUpResponse(let response)? = reply.body else { return last }
+                guard case .catchUpResponse(let response)? = reply.body else { return (last, delivered) }
                 for event in response.events where event.seq > last {
                     await handle(event)
                     last = event.seq
+                    delivered += 1
                 }
                 if !response.more {
                     // With a filter, other campaigns' seqs are not ours to wait for.
                     if campaignID != nil { last = max(last, response.latestSeq) }
-                    return last
+                    return (last, delivered)
                 }
             } catch {
                 logger.warning("catch-up failed; retrying", metadata: ["error": "\(error)"])
                 try? await Task.sleep(for: .seconds(1))
             }
         }
-        return last
+        return (last, delivered)
     }
 
     public func close() async {
