@@ -18,7 +18,8 @@ public actor Coordinator {
         let context = ZMQContext()
         let access = AccessControl(isSecure: config.serverKey != nil, logger: logger)
         let gateway = try await Gateway(context: context, endpoints: config.endpoints, serverKey: config.serverKey,
-                                        access: access, logger: logger)
+                                        access: access, logger: logger,
+                                        trace: config.turnAroundTraceFile == nil ? nil : TurnAroundTrace())
         let store: Store
         do {
             store = try Store(path: config.databasePath, onCommit: { events in gateway.publish(events) })
@@ -105,6 +106,11 @@ public actor Coordinator {
         deps.logger.info("coordinator stopping")
         await deps.store.close()
         await deps.gateway.shutdown()
+        if let trace = deps.gateway.trace, let file = deps.config.turnAroundTraceFile {
+            do { try trace.write(to: file) } catch {
+                deps.logger.error("could not write the turn-around trace", metadata: ["file": "\(file.path)", "error": "\(error)"])
+            }
+        }
     }
 
     /// Re-reads the allowlist so `labloop keys allow|revoke` take effect, and ends connections of

@@ -45,6 +45,7 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("reserve"), help: "Reserve an instrument for a project, INSTRUMENT=PROJECT@START/END with ISO 8601 times (repeatable). Only that project's work runs there in the window; it idles otherwise.")
     var reserve: [String] = []
     @Option(help: "Log level.") var logLevel = "info"
+    @Option(help: .hidden) var turnaroundTrace: String?
     @Flag(help: "Run WITHOUT authentication or encryption (anyone who can connect is trusted). Binds loopback only.")
     var insecure = false
 
@@ -111,6 +112,7 @@ struct Serve: AsyncParsableCommand {
         config.projectWeights = try parsedWeights()
         config.labLimits = try parsedLimits()
         config.reservations = try parsedReservations()
+        config.turnAroundTraceFile = turnaroundTrace.map { URL(fileURLWithPath: $0) }
         try await reportingErrors {
             if insecure {
                 FileHandle.standardError.write(Data("warning: running WITHOUT security (--insecure): every peer on this host is trusted as whoever it claims to be\n".utf8))
