@@ -48,7 +48,7 @@ struct BenchReport: Codable, Sendable {
         var rows: [[String]] = [header]
         for figure in figures {
             let baseline = figure.baseline.map { "\(Self.format($0.value)) \($0.unit) \($0.name)" } ?? "-"
-            let ratio = figure.ratio.map { String(format: "%.2f×", $0) } ?? "-"
+            let ratio = figure.ratio.map { $0 >= 0.1 ? String(format: "%.2f×", $0) : String(format: "%.2g×", $0) } ?? "-"
             let target = figure.target.map { "\($0) \(figure.met == true ? "met" : "MISSED")" } ?? "-"
             rows.append([figure.name, "\(Self.format(figure.value)) \(figure.unit)", baseline, ratio, target])
         }
