@@ -44,7 +44,7 @@ extension CampaignActor {
         let record = try owned(experimentID, by: instrumentID)
         guard record.state == .dispatched, !record.busy else { return }  // already running, or finished
         experiments[experimentID]?.busy = true
-        defer { experiments[experimentID]?.busy = false }
+        defer { settle(experimentID) }
         let campaignID = id
         do {
             try await deps.store.write { tx in

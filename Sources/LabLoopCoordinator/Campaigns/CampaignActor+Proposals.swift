@@ -53,6 +53,7 @@ extension CampaignActor {
     /// Periodic work: re-send a proposal request that timed out, check the deadline, expire
     /// unconfirmed experiments after a restart.
     func tick() async {
+        wakeAllSettleWaiters()
         if let sent = outstanding, !answering, clock.now - sent.sentAt > .milliseconds(Int(deps.config.proposalTimeoutMs)) {
             logger.warning("proposal request timed out; asking again", metadata: ["model": "\(sent.modelID)"])
             outstanding = nil

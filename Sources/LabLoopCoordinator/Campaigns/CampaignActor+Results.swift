@@ -17,6 +17,12 @@ extension CampaignActor {
             ack.reason = "unknown experiment \(result.experimentID)"
             return ack
         }
+        if record.busy, !record.state.isTerminal, record.instrumentID == instrumentID {
+            // Its acceptance (or this result's first copy) is being committed: wait for that instead
+            // of dropping the result until the agent resends it; then decide afresh.
+            await untilSettled(record.id)
+            return await handleResult(result, messageID: messageID, instrumentID: instrumentID)
+        }
         if record.state.isTerminal || record.busy || record.instrumentID != instrumentID {
             // A resend of a stored result is a duplicate; anything else conflicts.
             return await classifyRepeat(result, messageID: messageID, record: record, instrumentID: instrumentID)
@@ -33,7 +39,7 @@ extension CampaignActor {
             return ack
         }
         experiments[record.id]?.busy = true
-        defer { experiments[record.id]?.busy = false }
+        defer { settle(record.id) }
         let succeeded = result.outcome == .succeeded
         let retry = succeeded ? nil : retryAttempt(of: record, failureKind: result.failure.kind)
         let (campaignID, objective, from) = (id, spec.objective.measurement, record.state)

@@ -31,6 +31,8 @@ actor CampaignActor {
     /// After a proposal that yielded nothing, wait before asking again (a broken model must not spin us).
     var quietUntil: ContinuousClock.Instant?
     var finishing = false
+    /// Result handlers waiting for an experiment's pending change (e.g. its acceptance) to commit.
+    var settleWaiters: [String: [CheckedContinuation<Void, Never>]] = [:]
     let clock = ContinuousClock()
 
     init(id: String, spec: CampaignSpec, wireSpec: Labloop_V1_CampaignSpec, state: CampaignState,
