@@ -10,7 +10,14 @@ struct BenchScenarios {
     func all() async throws -> (figures: [BenchFigure], notes: [String]) {
         var figures: [BenchFigure] = []
         var notes: [String] = []
-        log("baselines: protobuf, libzmq (CURVE), SQLite (WAL, synchronous=FULL) …")
+        var shown = 0
+        // Figures are printed as each scenario ends, so a long run shows progress.
+        func step(_ title: String) {
+            for figure in figures[shown...] { log("  \(figure.name): \(BenchReport.format(figure.value)) \(figure.unit)") }
+            shown = figures.count
+            log(title)
+        }
+        step("baselines: protobuf, libzmq (CURVE), SQLite (WAL, synchronous=FULL) …")
         let base = try await Baselines.measure(scale: scale, directory: root)
         let roundTrip = BenchFigure.Baseline(name: "raw zmq round trip p50", value: base.roundTrip.microseconds(at: 50), unit: "µs")
         let pipelined = BenchFigure.Baseline(name: "raw zmq pipelined echo", value: base.pipelinedPerSecond, unit: "msg/s")
@@ -25,7 +32,7 @@ struct BenchScenarios {
         ]
 
         for agents in scale.closedLoopAgents {
-            log("closed loop: \(agents) agents × capacity \(scale.closedLoopCapacity) …")
+            step("closed loop: \(agents) agents × capacity \(scale.closedLoopCapacity) …")
             let run = try await BenchLab.run(in: root.appendingPathComponent("loop-\(agents)"), agents: agents,
                                              capacity: scale.closedLoopCapacity) { lab in
                 try await lab.allRegistered(within: .seconds(60))
@@ -40,7 +47,7 @@ struct BenchScenarios {
                                        met: target.map { _ in run.perSecond >= 50_000 }))
         }
 
-        log("result ingest: \(scale.ingestAgents) agents × capacity \(scale.ingestCapacity) …")
+        step("result ingest: \(scale.ingestAgents) agents × capacity \(scale.ingestCapacity) …")
         let ingestDirectory = root.appendingPathComponent("ingest")
         let ingest = try await BenchLab.run(in: ingestDirectory, agents: scale.ingestAgents, capacity: scale.ingestCapacity) { lab in
             try await lab.allRegistered(within: .seconds(60))
@@ -65,7 +72,7 @@ struct BenchScenarios {
                                    baseline: .init(name: "raw SQLite result-sized row", value: base.sqliteBytesPerRow, unit: "B")))
 
         let rate = scale.turnAroundRate
-        log("turn-around: \(scale.turnAroundAgents) agents at \(rate) experiments/s …")
+        step("turn-around: \(scale.turnAroundAgents) agents at \(rate) experiments/s …")
         let pace = Duration.seconds(Double(scale.turnAroundAgents) / Double(rate))
         let (cycles, turnAround) = try await turnAround(agents: scale.turnAroundAgents, pace: pace)
         figures += [
@@ -82,10 +89,10 @@ struct BenchScenarios {
                         baseline: .init(name: "raw zmq round trip p99", value: base.roundTrip.microseconds(at: 99), unit: "µs")),
         ]
 
-        log("scale: \(scale.scaleAgents) agents with CURVE and heartbeats …")
+        step("scale: \(scale.scaleAgents) agents with CURVE and heartbeats …")
         figures += try await scaleFigures()
 
-        log("recovery: start with \(scale.recoveryResults) stored results …")
+        step("recovery: start with \(scale.recoveryResults) stored results …")
         figures += try await recovery(directory: ingestDirectory)
         notes.append("ratios: throughput ÷ baseline (fraction of the raw limit); latency ÷ baseline (multiple of raw).")
         if scale.quick { notes.append("quick mode: small scenarios that check every figure is produced; do not compare its values with targets.") }
