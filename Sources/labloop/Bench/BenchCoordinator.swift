@@ -74,8 +74,12 @@ final class BenchCoordinator: Sendable {
         } else {
             arguments += ["--port", "0"]
         }
+        let executable = ChildProcess.sibling("labloop")
+        guard FileManager.default.isExecutableFile(atPath: executable.path) else {
+            throw CLIError("\(executable.path) is missing: the bench starts the labloop beside itself as its coordinator")
+        }
         let started = ContinuousClock.now
-        let process = try ChildProcess(name: "coordinator", executable: ChildProcess.sibling("labloop"), arguments: arguments,
+        let process = try ChildProcess(name: "coordinator", executable: executable, arguments: arguments,
                                        logFile: directory.appendingPathComponent("coordinator.log"))
         child.current = process
         let deadline = started + .seconds(120)
