@@ -78,8 +78,12 @@ extension CampaignActor {
             progress.record(objective: value, experimentID: record.id, objective: spec.objective)
         }
         if let retry { await queueRetry(retry) }
-        await deps.dispatcher.kick()
-        await evaluate()
+        // The result is durable: acknowledge now, and dispatch and ask for proposals after, so the
+        // acknowledgement does not wait for the next dispatch's commit.
+        Task { [deps] in
+            await deps.dispatcher.kick()
+            await self.evaluate()
+        }
         return ack
     }
 
@@ -183,6 +187,7 @@ extension CampaignActor {
             point: (try? Point(wire: proposed.parameters)) ?? Point(), state: .queued,
             modelID: proposed.modelID, modelVersion: proposed.modelVersion)
         order.append(proposed.experimentID)
+        active.insert(proposed.experimentID)
         progress.move(from: nil, to: .queued)
         await deps.dispatcher.enqueue([queueEntry(proposed.experimentID)])
     }
