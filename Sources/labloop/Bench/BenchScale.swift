@@ -21,7 +21,7 @@ struct BenchScale: Sendable {
     static let standard = BenchScale(
         quick: false, protobufIterations: 200_000, roundTrips: 5_000, pipelined: 200_000, sqliteRows: 200_000,
         sqliteCommits: 200, closedLoopAgents: [1, 8, 64], closedLoopCapacity: 4, window: .seconds(5),
-        ingestAgents: 64, ingestCapacity: 32, turnAroundAgents: 8, turnAroundRate: 1_000,
+        ingestAgents: 64, ingestCapacity: 8, turnAroundAgents: 8, turnAroundRate: 1_000,
         scaleAgents: 1_000, scaleWindow: .seconds(5), recoveryResults: 1_000_000)
 
     static let quickSet = BenchScale(
