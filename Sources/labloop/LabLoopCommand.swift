@@ -11,5 +11,5 @@ struct LabLoopCommand: AsyncParsableCommand {
             """,
         subcommands: [Serve.self, ModelCommand.self, CampaignCommand.self, InstrumentsCommand.self, StatusCommand.self,
                       KeysCommand.self, AuditCommand.self,
-                      Demo.self])
+                      Demo.self, BenchCommand.self])
 }

@@ -52,7 +52,7 @@ extension CampaignActor {
     func resendAssignments() async {
         let interval = Duration.milliseconds(Int(deps.config.assignmentResendMs))
         let now = clock.now
-        for record in experiments.values where record.state == .dispatched && !record.busy && record.unconfirmedSince == nil {
+        for record in activeRecords where record.state == .dispatched && !record.busy && record.unconfirmedSince == nil {
             guard let instrumentID = record.instrumentID else { continue }
             if let sent = record.assignmentSentAt, now - sent < interval { continue }
             guard let routingID = await deps.registry.routingID(of: instrumentID) else { continue }
@@ -76,7 +76,7 @@ extension CampaignActor {
         let record = try owned(experimentID, by: instrumentID)
         guard record.state == .dispatched, !record.busy else { return }  // already running, or finished
         experiments[experimentID]?.busy = true
-        defer { experiments[experimentID]?.busy = false }
+        defer { settle(experimentID) }
         let campaignID = id
         do {
             try await deps.store.write { tx in

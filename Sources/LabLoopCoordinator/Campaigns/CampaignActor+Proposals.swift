@@ -20,7 +20,7 @@ extension CampaignActor {
         request.count = UInt32(count)
         request.proposedSoFar = UInt32(progress.candidatesAccepted)
         request.asOfSeq = deps.gateway.latestPublishedSeq
-        request.pending = order.compactMap { experiments[$0] }.filter { !$0.state.isTerminal }.map { record in
+        request.pending = activeRecords.sorted { $0.id < $1.id }.map { record in
             var pending = Labloop_V1_PendingPoint()
             pending.experimentID = record.id
             pending.parameters = record.parameters
@@ -53,6 +53,7 @@ extension CampaignActor {
     /// Periodic work: re-send a proposal request that timed out, check the deadline, expire
     /// unconfirmed experiments after a restart.
     func tick() async {
+        wakeAllSettleWaiters()
         if let sent = outstanding, !answering, clock.now - sent.sentAt > .milliseconds(Int(deps.config.proposalTimeoutMs)) {
             logger.warning("proposal request timed out; asking again", metadata: ["model": "\(sent.modelID)"])
             outstanding = nil
@@ -77,7 +78,7 @@ extension CampaignActor {
         var rejected: [Labloop_V1_RejectedCandidate] = []
         let capable = await deps.registry.capable(kind: spec.instrumentKind, operation: spec.operation)
         var seenIDs = Set<String>()
-        var seenPoints = Set(experiments.values.filter { !$0.state.isTerminal }.map(\.point))
+        var seenPoints = Set(activeRecords.map(\.point))
         for candidate in proposals.candidates {
             func reject(_ code: Labloop_V1_ErrorCode, _ reason: String) {
                 var entry = Labloop_V1_RejectedCandidate()
@@ -168,6 +169,7 @@ extension CampaignActor {
                 modelID: row.modelID, modelVersion: row.modelVersion)
             experiments[row.experimentID] = record
             order.append(row.experimentID)
+            if !firstState.isTerminal { active.insert(row.experimentID) }
             progress.move(from: nil, to: firstState)
             progress.candidatesAccepted += 1
         }

@@ -18,6 +18,7 @@ extension CampaignActor {
             if row.state.isAtInstrument { record.unconfirmedSince = clock.now }
             experiments[row.id] = record
             order.append(row.id)
+            if !row.state.isTerminal { active.insert(row.id) }
             progress.move(from: nil, to: row.state)
             // Rejected candidates never ran and do not spend the budget.
             if row.attempt == 1, row.state != .rejected { progress.candidatesAccepted += 1 }
@@ -49,7 +50,7 @@ extension CampaignActor {
                 confirmed.insert(id)
             }
         }
-        for record in experiments.values where record.instrumentID == instrumentID && record.state.isAtInstrument {
+        for record in activeRecords where record.instrumentID == instrumentID && record.state.isAtInstrument {
             if inFlight.contains(record.id) || record.state == .dispatched {
                 experiments[record.id]?.unconfirmedSince = nil
                 await deps.registry.attach(instrumentID: instrumentID, experimentID: record.id)
@@ -84,7 +85,7 @@ extension CampaignActor {
     func expireUnconfirmed() async {
         let grace = Duration.milliseconds(Int(deps.config.recoveryGraceMs))
         let now = clock.now
-        for record in experiments.values {
+        for record in activeRecords {
             guard let since = record.unconfirmedSince, now - since > grace, record.state.isAtInstrument,
                   !record.busy else { continue }
             experiments[record.id]?.unconfirmedSince = nil

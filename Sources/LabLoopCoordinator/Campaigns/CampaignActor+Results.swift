@@ -18,6 +18,12 @@ extension CampaignActor {
             ack.reason = "unknown experiment \(result.experimentID)"
             return ack
         }
+        if record.busy, !record.state.isTerminal, record.instrumentID == instrumentID {
+            // Its acceptance (or this result's first copy) is being committed: wait for that instead
+            // of dropping the result until the agent resends it; then decide afresh.
+            await untilSettled(record.id)
+            return await handleResult(result, messageID: messageID, instrumentID: instrumentID)
+        }
         if record.state.isTerminal || record.busy || record.instrumentID != instrumentID {
             // A resend of a stored result is a duplicate; anything else conflicts.
             return await classifyRepeat(result, messageID: messageID, record: record, instrumentID: instrumentID)
@@ -34,7 +40,7 @@ extension CampaignActor {
             return ack
         }
         experiments[record.id]?.busy = true
-        defer { experiments[record.id]?.busy = false }
+        defer { settle(record.id) }
         let succeeded = result.outcome == .succeeded
         let retry = succeeded ? nil : retryAttempt(of: record, failureKind: result.failure.kind)
         let (campaignID, objective, from) = (id, spec.objective.measurement, record.state)
@@ -77,8 +83,12 @@ extension CampaignActor {
             progress.record(objective: value, experimentID: record.id, objective: spec.objective)
         }
         if let retry { await queueRetry(retry) }
-        await deps.dispatcher.kick()
-        await evaluate()
+        // The result is durable: acknowledge now, and dispatch and ask for proposals after, so the
+        // acknowledgement does not wait for the next dispatch's commit.
+        Task { [deps] in
+            await deps.dispatcher.kick()
+            await self.evaluate()
+        }
         return ack
     }
 
@@ -198,6 +208,7 @@ extension CampaignActor {
             point: (try? Point(wire: proposed.parameters)) ?? Point(), state: .queued,
             modelID: proposed.modelID, modelVersion: proposed.modelVersion)
         order.append(proposed.experimentID)
+        active.insert(proposed.experimentID)
         progress.move(from: nil, to: .queued)
         await deps.dispatcher.enqueue([queueEntry(proposed.experimentID)])
     }

@@ -18,6 +18,8 @@ actor CampaignActor {
     var finishedAt: Int64 = 0
     var experiments: [String: ExperimentRecord] = [:]
     var order: [String] = []
+    /// Ids of the experiments not in a terminal state: what the hot paths scan instead of every experiment.
+    var active: Set<String> = []
     var progress = CampaignProgress()
     var nextExperimentNumber = 1
     /// The proposal request in flight: its id, the model it went to, and when.
@@ -33,6 +35,8 @@ actor CampaignActor {
     var finishing = false
     /// Assignments sent again since this coordinator started (for tests and the log).
     var resentAssignments = 0
+    /// Result handlers waiting for an experiment's pending change (e.g. its acceptance) to commit.
+    var settleWaiters: [String: [CheckedContinuation<Void, Never>]] = [:]
     let clock = ContinuousClock()
 
     init(id: String, spec: CampaignSpec, wireSpec: Labloop_V1_CampaignSpec, state: CampaignState,
@@ -109,7 +113,7 @@ actor CampaignActor {
         // Proposals committed while the move was awaited are waiting too.
         await cancelWaiting(reason: "campaign cancelled")
         if abortRunning {
-            for record in experiments.values where record.state.isAtInstrument {
+            for record in activeRecords where record.state.isAtInstrument {
                 guard let instrument = record.instrumentID,
                       let routing = await deps.registry.routingID(of: instrument) else { continue }
                 var cancel = Labloop_V1_Cancel()
@@ -136,7 +140,7 @@ actor CampaignActor {
 
     /// Cancels every experiment that has not reached an instrument.
     func cancelWaiting(reason: String) async {
-        let waiting = experiments.values.filter { ($0.state == .queued || $0.state == .awaitingApproval) && !$0.busy }
+        let waiting = activeRecords.filter { ($0.state == .queued || $0.state == .awaitingApproval) && !$0.busy }
         guard !waiting.isEmpty else { return }
         let moves = waiting.map { ($0.id, $0.state) }
         for (experimentID, _) in moves { experiments[experimentID]?.busy = true }
@@ -156,9 +160,13 @@ actor CampaignActor {
         for (experimentID, _) in moves { experiments[experimentID]?.busy = false }
     }
 
+    /// The experiments not in a terminal state.
+    var activeRecords: [ExperimentRecord] { active.compactMap { experiments[$0] } }
+
     /// Applies a committed state change to memory and the counters.
     func setState(_ experimentID: String, from: ExperimentState?, to: ExperimentState) {
         experiments[experimentID]?.state = to
+        if to.isTerminal { active.remove(experimentID) } else { active.insert(experimentID) }
         progress.move(from: from, to: to)
     }
 
@@ -177,7 +185,7 @@ actor CampaignActor {
         summary.nowUnixMs = Self.nowUnixMs()
         summary.objective = spec.objective.measurement
         summary.direction = spec.objective.direction == .maximize ? .maximize : .minimize
-        summary.instrumentsInUse = Set(experiments.values.filter(\.state.isAtInstrument).compactMap(\.instrumentID)).sorted()
+        summary.instrumentsInUse = Set(activeRecords.filter(\.state.isAtInstrument).compactMap(\.instrumentID)).sorted()
         summary.experiments = ExperimentState.allCases.compactMap { experimentState in
             guard let count = progress.counts[experimentState], count > 0 else { return nil }
             var entry = Labloop_V1_ExperimentCount()

@@ -28,11 +28,13 @@ final class Gateway: Sendable {
     private let sessionSeq = Atomic<UInt64>(0)
     private let publishedSeq = Atomic<UInt64>(0)
     let refusals: Refusals
+    /// Benchmark instrumentation; nil unless `CoordinatorConfig.turnAroundTraceFile` is set.
+    let trace: TurnAroundTrace?
 
     /// With `serverKey`, every socket is a CURVE server and the ZAP handler is bound before any of them.
     init(context: ZMQContext, endpoints: CoordinatorConfig.Endpoints, serverKey: CurveKeyPair?,
          eventsQueueLimit: Int32 = 100_000, eventsSocketBufferBytes: Int32 = 0,
-         access: AccessControl, logger: Logger) async throws {
+         access: AccessControl, logger: Logger, trace: TurnAroundTrace? = nil) async throws {
         var authenticator: SocketLoop?
         if serverKey != nil {
             // libzmq 4.3 lets any client that knows the server key in when no handler is bound.
@@ -70,6 +72,7 @@ final class Gateway: Sendable {
             throw error
         }
         self.authenticator = authenticator
+        self.trace = trace
         self.access = access
         self.logger = logger
         refusals = Refusals(logger: logger)
@@ -101,6 +104,7 @@ final class Gateway: Sendable {
         let envelope = Labloop_V1_Envelope.make(sender: "coordinator", sessionSeq: seq, correlationID: correlationID,
                                                 messageID: messageID, body)
         let sent = loop.send([routingID, envelope.frame()], on: role.rawValue)
+        if let trace, case .assignment = body { trace.assignmentSent(to: routingID) }
         if !sent {
             logger.warning("outbox full: message dropped", metadata: ["role": "\(role)", "body": "\(envelope.bodyName)"])
         }
@@ -185,6 +189,7 @@ final class Gateway: Sendable {
             return refuse(WireError(.wrongRole, "\(envelope.bodyName) is not accepted on the \(role) socket"),
                           correlationID: envelope.messageID)
         }
+        if let trace, case .result = body { trace.resultArrived(from: routingID) }
         return InboundMessage(role: role, routingID: routingID, envelope: envelope, principal: principal, peer: peer)
     }
 

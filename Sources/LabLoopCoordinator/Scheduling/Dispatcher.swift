@@ -147,6 +147,7 @@ actor Dispatcher {
         let free = await registry.freeInstruments()
         let pairs = scheduler.assign(queue: Array(eligible), free: free, now: now, reservations: reservations,
                                      declined: declined)
+        var reserved: [(entry: QueuedExperiment, instrumentID: String, routingID: Data, campaign: CampaignActor?)] = []
         for pair in pairs where !stopped {
             // Take it out of the queue before awaiting, so no other pass can pick it.
             guard let entry = queue.removeValue(forKey: pair.experimentID) else {
@@ -160,15 +161,37 @@ actor Dispatcher {
                 again = true
                 continue
             }
-            let dispatched = await campaigns[entry.campaignID]?.dispatch(
-                experimentID: entry.experimentID, instrumentID: pair.instrumentID, routingID: routingID) ?? false
+            reserved.append((entry, pair.instrumentID, routingID, campaigns[entry.campaignID]))
+        }
+        if stopped {  // shutting down: what was reserved stays queued, in the store too, for the next start
+            for item in reserved {
+                scheduler.finished(experimentID: item.entry.experimentID, at: now)
+                await registry.release(instrumentID: item.instrumentID, experimentID: item.entry.experimentID)
+            }
+            return
+        }
+        // Commit the pass's dispatches concurrently, so they share group commits instead of one fsync each.
+        let outcomes = await withTaskGroup(of: (Int, Bool).self) { group in
+            for (index, item) in reserved.enumerated() {
+                group.addTask {
+                    let dispatched = await item.campaign?.dispatch(
+                        experimentID: item.entry.experimentID, instrumentID: item.instrumentID, routingID: item.routingID) ?? false
+                    return (index, dispatched)
+                }
+            }
+            var outcomes = Array(repeating: false, count: reserved.count)
+            for await (index, dispatched) in group { outcomes[index] = dispatched }
+            return outcomes
+        }
+        for (item, dispatched) in zip(reserved, outcomes) {
+            let entry = item.entry
             if dispatched {
                 declined[entry.experimentID] = nil
             } else {
                 scheduler.finished(experimentID: entry.experimentID, at: now)
-                await registry.release(instrumentID: pair.instrumentID, experimentID: entry.experimentID)
+                await registry.release(instrumentID: item.instrumentID, experimentID: entry.experimentID)
                 // Still queued (e.g. its campaign was paused meanwhile): keep it for a later pass.
-                if await campaigns[entry.campaignID]?.isQueued(entry.experimentID) ?? false, queue[entry.experimentID] == nil {
+                if await item.campaign?.isQueued(entry.experimentID) ?? false, queue[entry.experimentID] == nil {
                     queue[entry.experimentID] = entry
                 }
             }

@@ -30,7 +30,8 @@ public actor Coordinator {
         let gateway = try await Gateway(context: context, endpoints: config.endpoints, serverKey: config.serverKey,
                                         eventsQueueLimit: config.eventsQueueLimit,
                                         eventsSocketBufferBytes: config.eventsSocketBufferBytes,
-                                        access: access, logger: logger)
+                                        access: access, logger: logger,
+                                        trace: config.turnAroundTraceFile == nil ? nil : TurnAroundTrace())
         let store: Store
         do {
             store = try Store(path: config.databasePath, onCommit: { events in gateway.publish(events) })
@@ -137,6 +138,11 @@ public actor Coordinator {
         for routingID in models { deps.gateway.send(.disconnect(goodbye), to: routingID, on: .model) }
         await deps.store.close()
         await deps.gateway.shutdown()
+        if let trace = deps.gateway.trace, let file = deps.config.turnAroundTraceFile {
+            do { try trace.write(to: file) } catch {
+                deps.logger.error("could not write the turn-around trace", metadata: ["file": "\(file.path)", "error": "\(error)"])
+            }
+        }
         deps.logger.info("coordinator stopped", metadata: ["agents_told": "\(agents.count)", "models_told": "\(models.count)"])
     }
 

@@ -42,6 +42,8 @@ public struct CoordinatorConfig: Sendable {
     public var serverKey: CurveKeyPair?
     /// How often the allowlist is re-read from the store; revocations take effect within this.
     public var accessRefreshMs: UInt32 = 500
+    /// Benchmarks only: record result-to-next-assignment times and write them here on stop.
+    public var turnAroundTraceFile: URL?
 
     public init(dataDirectory: URL) {
         self.dataDirectory = dataDirectory

@@ -52,6 +52,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Events queued per subscriber before the stream drops for it; subscribers then fill the gap from the catch-up socket.")
     var eventsQueue: Int32 = 100_000
     @Option(help: .hidden) var eventsSocketBuffer: Int32 = 0
+    @Option(help: .hidden) var turnaroundTrace: String?
     @Flag(help: "Run WITHOUT authentication or encryption (anyone who can connect is trusted). Binds loopback only.")
     var insecure = false
 
@@ -123,6 +124,7 @@ struct Serve: AsyncParsableCommand {
         config.projectWeights = try parsedWeights()
         config.labLimits = try parsedLimits()
         config.reservations = try parsedReservations()
+        config.turnAroundTraceFile = turnaroundTrace.map { URL(fileURLWithPath: $0) }
         try await reportingErrors {
             try? FileManager.default.createDirectory(at: config.dataDirectory, withIntermediateDirectories: true)
             do {
