@@ -141,7 +141,7 @@ final class Gateway: Sendable {
     func refuse(_ error: WireError, to routingID: Data, on role: Role, peer: PeerIdentity, who: String,
                 correlationID: String) {
         sendError(error, to: routingID, on: role, correlationID: correlationID)
-        countRefusal(Refusals.reasonName(error.code), detail: error.reason, on: role, peer: peer, who: who)
+        countRefusal(Refusals.reasonName(error.code), detail: error.reason, on: role, routingID: routingID, peer: peer, who: who)
     }
 
     func refuse(_ error: WireError, to message: InboundMessage) {
@@ -150,9 +150,11 @@ final class Gateway: Sendable {
     }
 
     /// Counts a refusal whose reply was already sent (e.g. a REJECTED result acknowledgement).
-    func countRefusal(_ reason: String, detail: String, on role: Role, peer: PeerIdentity, who: String) {
+    func countRefusal(_ reason: String, detail: String, on role: Role, routingID: Data, peer: PeerIdentity, who: String) {
+        let origin = refusals.origin(of: peer, routingID: routingID, on: role)
         guard refusals.record(reason, detail: detail, role: role, peer: peer, who: who) else { return }
-        let done = access.disconnect(peer)
+        let done = access.disconnect(peer, at: origin)
+        refusals.disconnected(routingID: routingID, on: role)
         refusals.noteDisconnect(who: who, role: role, peer: peer, done: done)
     }
 
@@ -182,7 +184,10 @@ final class Gateway: Sendable {
             principal = found
         case .failure(let refusal):
             _ = refuse(refusal.error, correlationID: envelope.messageID)
-            if refusal.disconnect { access.disconnect(peer) }
+            if refusal.disconnect {
+                access.disconnect(peer, at: refusals.origin(of: peer, routingID: routingID, on: role))
+                refusals.disconnected(routingID: routingID, on: role)
+            }
             return nil
         }
         guard let body = envelope.body, role.accepts(body) else {

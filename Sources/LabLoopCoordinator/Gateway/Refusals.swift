@@ -31,6 +31,13 @@ final class Refusals: Sendable {
     private let logger: Logger
     private let counts = Mutex(Counts())
     private let windows = Mutex<[String: Window]>([:])
+    /// Where each refused connection (socket and routing id) was when first refused: see `origin`.
+    private let origins = Mutex<[Origin: (address: String?, since: ContinuousClock.Instant)]>([:])
+
+    private struct Origin: Hashable {
+        var socket: Int
+        var routingID: Data
+    }
     private let throttle: LogThrottle
 
     init(rules: Rules = Rules(), logger: Logger) {
@@ -81,6 +88,32 @@ final class Refusals: Sendable {
             if due { window = Window(start: now, refused: 0) }
             windows[key] = window
             return due
+        }
+    }
+
+    /// The TCP address of the connection `routingID` came from, as read with its first refused message.
+    ///
+    /// A connection keeps its address for life, but its messages may still be read after the
+    /// coordinator cut it and libzmq gave its descriptor to a new connection; the address read with
+    /// such a late message is then the new peer's, and must not be used to cut it. An entry lives two
+    /// intervals from its first refusal or its last disconnect.
+    func origin(of peer: PeerIdentity, routingID: Data, on role: Role) -> String? {
+        let now = ContinuousClock.now, lifetime = rules.interval * 2
+        return origins.withLock { origins in
+            if origins.count >= 10_000 { origins = origins.filter { now - $0.value.since < lifetime } }
+            let key = Origin(socket: role.rawValue, routingID: routingID)
+            if let known = origins[key], now - known.since < lifetime { return known.address }
+            origins[key] = (peer.address, now)
+            return peer.address
+        }
+    }
+
+    /// The connection `routingID` was cut: its late messages keep pointing at its old address.
+    func disconnected(routingID: Data, on role: Role) {
+        let now = ContinuousClock.now
+        origins.withLock { origins in
+            let key = Origin(socket: role.rawValue, routingID: routingID)
+            if let known = origins[key] { origins[key] = (known.address, now) }
         }
     }
 

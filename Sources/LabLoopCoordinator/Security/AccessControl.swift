@@ -158,11 +158,12 @@ final class AccessControl: Sendable {
         return .success(Principal(entry))
     }
 
-    /// Ends the connection a refused message came on (its key is unusable, or it sent too much bad input).
+    /// Ends the connection a refused message came on (its key is unusable, or it sent too much bad
+    /// input) if its descriptor still belongs to `address`, the connection's address as first seen
+    /// (`Refusals.origin`): if the descriptor was reused since, it no longer matches.
     @discardableResult
-    func disconnect(_ peer: PeerIdentity) -> Bool {
-        // The address read with the message: if the descriptor was reused since, it no longer matches.
-        guard let address = peer.address else { return false }
+    func disconnect(_ peer: PeerIdentity, at address: String?) -> Bool {
+        guard let address else { return false }
         connections.withLock { _ = $0.removeValue(forKey: peer.connection) }
         return peer.disconnect(expectedAddress: address)
     }

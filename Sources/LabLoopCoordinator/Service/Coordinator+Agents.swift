@@ -62,7 +62,8 @@ extension Coordinator {
             if let ack {
                 gateway.send(.resultAck(ack), to: message.routingID, on: .agent, correlationID: envelope.messageID)
                 if ack.status == .rejected {
-                    gateway.countRefusal("result_rejected", detail: ack.reason, on: .agent, peer: message.peer, who: instrumentID)
+                    gateway.countRefusal("result_rejected", detail: ack.reason, on: .agent, routingID: message.routingID,
+                                         peer: message.peer, who: instrumentID)
                 }
             } else if let failure = deps.store.writeFailure {
                 // Nothing is acknowledged that is not committed: the agent keeps the result and resends it.
