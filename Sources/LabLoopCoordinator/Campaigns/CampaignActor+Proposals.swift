@@ -11,8 +11,7 @@ extension CampaignActor {
         request.campaignID = id
         // Models see the space narrowed to the safety envelope: the lab's limits for this kind and what
         // at least one capable instrument accepts. Their candidates are still checked against both.
-        let capable = await deps.registry.capable(kind: spec.instrumentKind, operation: spec.operation)
-        var envelope = ParameterLimits.union(capable.map(\.limits))
+        var envelope = await deps.registry.capableSet(kind: spec.instrumentKind, operation: spec.operation).envelope
         if let lab = deps.config.labLimits[spec.instrumentKind] { envelope = envelope.intersected(with: lab) }
         request.spec = wireSpec
         request.spec.space = spec.space.narrowed(to: envelope).wire

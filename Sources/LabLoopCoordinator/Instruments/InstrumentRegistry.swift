@@ -4,7 +4,15 @@ import LabLoopProtocol
 
 /// One connected (or recently connected) instrument agent.
 struct InstrumentSession: Sendable {
-    var hello: Labloop_V1_AgentHello
+    /// What the agent declared; its operations' names and effective limits are derived once, here.
+    var hello: Labloop_V1_AgentHello {
+        didSet { derive() }
+    }
+    /// The names of the operations it offers.
+    private(set) var operations: Set<String> = []
+    /// What it may run, per operation: its declared limits narrowed by the lab's for its kind.
+    private(set) var limits: [String: ParameterLimits] = [:]
+    private var labLimits: ParameterLimits
     var routingID: Data
     var connected = true
     /// Experiments the coordinator has placed on this instrument and not yet seen finish.
@@ -22,7 +30,24 @@ struct InstrumentSession: Sendable {
 
     var instrumentID: String { hello.instrumentID }
     var capacity: Int { Int(hello.capacity) }
-    var operations: Set<String> { Set(hello.operations.map(\.name)) }
+
+    init(hello: Labloop_V1_AgentHello, labLimits: ParameterLimits, routingID: Data, connected: Bool = true,
+         lastSeen: ContinuousClock.Instant, lastSeenUnixMs: Int64, lastChange: ContinuousClock.Instant) {
+        self.hello = hello
+        self.labLimits = labLimits
+        self.routingID = routingID
+        self.connected = connected
+        self.lastSeen = lastSeen
+        self.lastSeenUnixMs = lastSeenUnixMs
+        self.lastChange = lastChange
+        derive()
+    }
+
+    private mutating func derive() {
+        operations = Set(hello.operations.map(\.name))
+        limits = Dictionary(hello.operations.map { ($0.name, ParameterLimits(wire: $0.limits).intersected(with: labLimits)) },
+                            uniquingKeysWith: { first, _ in first })
+    }
 
     mutating func accumulate(now: ContinuousClock.Instant) {
         busySlotSeconds += Double(assigned.count) * InstrumentRegistry.seconds(now - lastChange)
@@ -39,24 +64,42 @@ actor InstrumentRegistry {
     let labLimits: [String: ParameterLimits]
     private let clock = ContinuousClock()
     private let started = ContinuousClock.now
+    /// `capable` answers per "kind/operation", cleared whenever an agent's declaration may change
+    /// (a hello, or one remembered from the store): campaigns ask once per result.
+    private var capableCache: [CapableKey: Capable] = [:]
+
+    private struct CapableKey: Hashable {
+        let kind: String
+        let operation: String
+    }
+
+    /// The instruments offering one operation, with their limits, and the union of those limits.
+    struct Capable: Sendable {
+        let instruments: [(instrumentID: String, limits: ParameterLimits)]
+        /// What at least one of them accepts (`ParameterLimits.union`).
+        let envelope: ParameterLimits
+    }
 
     init(labLimits: [String: ParameterLimits] = [:]) {
         self.labLimits = labLimits
     }
 
-    /// What `session` may run, per operation: its declared limits narrowed by the lab's.
-    private func effectiveLimits(_ session: InstrumentSession) -> [String: ParameterLimits] {
-        let lab = labLimits[session.hello.kind] ?? ParameterLimits()
-        return Dictionary(session.hello.operations.map { ($0.name, ParameterLimits(wire: $0.limits).intersected(with: lab)) },
-                          uniquingKeysWith: { first, _ in first })
-    }
-
     /// Every known instrument (connected or not) that offers `operation` on an instrument of `kind`
     /// (any kind when empty), with its effective limits for it.
     func capable(kind: String, operation: String) -> [(instrumentID: String, limits: ParameterLimits)] {
-        sessions.values.filter { (kind.isEmpty || $0.hello.kind == kind) && $0.operations.contains(operation) }
+        capableSet(kind: kind, operation: operation).instruments
+    }
+
+    /// `capable(kind:operation:)` with the union of their limits, computed once per change of the instruments.
+    func capableSet(kind: String, operation: String) -> Capable {
+        let key = CapableKey(kind: kind, operation: operation)
+        if let cached = capableCache[key] { return cached }
+        let instruments = sessions.values.filter { (kind.isEmpty || $0.hello.kind == kind) && $0.operations.contains(operation) }
             .sorted { $0.instrumentID < $1.instrumentID }
-            .map { ($0.instrumentID, effectiveLimits($0)[operation] ?? ParameterLimits()) }
+            .map { (instrumentID: $0.instrumentID, limits: $0.limits[operation] ?? ParameterLimits()) }
+        let answer = Capable(instruments: instruments, envelope: ParameterLimits.union(instruments.map(\.limits)))
+        capableCache[key] = answer
+        return answer
     }
 
     /// Registers (or re-registers after a reconnect) an agent. Returns the experiments the
@@ -64,8 +107,9 @@ actor InstrumentRegistry {
     func register(hello: Labloop_V1_AgentHello, routingID: Data) -> Set<String> {
         let previous = sessions[hello.instrumentID]
         if let old = previous?.routingID, old != routingID { byRouting[old] = nil }
-        var session = InstrumentSession(hello: hello, routingID: routingID, lastSeen: clock.now,
-                                        lastSeenUnixMs: Self.nowUnixMs(), lastChange: clock.now)
+        var session = InstrumentSession(hello: hello, labLimits: labLimits[hello.kind] ?? ParameterLimits(),
+                                        routingID: routingID, lastSeen: clock.now, lastSeenUnixMs: Self.nowUnixMs(),
+                                        lastChange: clock.now)
         session.assigned = previous?.assigned ?? []
         session.draining = previous?.draining ?? false
         session.consecutiveFailures = previous?.consecutiveFailures ?? 0
@@ -73,6 +117,7 @@ actor InstrumentRegistry {
         session.busySlotSeconds = previous?.busySlotSeconds ?? 0
         sessions[hello.instrumentID] = session
         byRouting[routingID] = hello.instrumentID
+        capableCache = [:]
         return session.assigned
     }
 
@@ -100,7 +145,7 @@ actor InstrumentRegistry {
     func freeInstruments() -> [FreeInstrument] {
         sessions.values.filter { $0.connected && !$0.draining }.map {
             FreeInstrument(instrumentID: $0.instrumentID, kind: $0.hello.kind, operations: $0.operations,
-                           freeSlots: max(0, $0.capacity - $0.assigned.count), limits: effectiveLimits($0))
+                           freeSlots: max(0, $0.capacity - $0.assigned.count), limits: $0.limits)
         }
     }
 
@@ -108,7 +153,7 @@ actor InstrumentRegistry {
     func registeredInstruments() -> [FreeInstrument] {
         sessions.values.filter { $0.connected && !$0.draining }.map {
             FreeInstrument(instrumentID: $0.instrumentID, kind: $0.hello.kind, operations: $0.operations,
-                           freeSlots: $0.capacity, limits: effectiveLimits($0))
+                           freeSlots: $0.capacity, limits: $0.limits)
         }
     }
 
@@ -194,8 +239,9 @@ actor InstrumentRegistry {
     func remember(hello: Labloop_V1_AgentHello) {
         guard sessions[hello.instrumentID] == nil else { return }
         sessions[hello.instrumentID] = InstrumentSession(
-            hello: hello, routingID: Data(), connected: false, lastSeen: clock.now, lastSeenUnixMs: 0,
-            lastChange: clock.now)
+            hello: hello, labLimits: labLimits[hello.kind] ?? ParameterLimits(), routingID: Data(), connected: false,
+            lastSeen: clock.now, lastSeenUnixMs: 0, lastChange: clock.now)
+        capableCache = [:]
     }
 
     func summaries() -> [Labloop_V1_InstrumentSummary] {

@@ -22,23 +22,29 @@ extension Store {
     /// Every experiment attempt of a campaign, oldest first.
     public func experiments(campaignID: String) async throws(StoreError) -> [StoredExperiment] {
         try await read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT e.*, p.model_id, p.model_version, r.objective
+            // Columns by position and a cursor instead of named lookups on materialised rows: a restart
+            // reads every experiment ever run, and GRDB's case-insensitive name lookup dominated it.
+            let cursor = try Row.fetchCursor(db, sql: """
+                SELECT e.id, e.campaign_id, e.proposal_id, e.candidate_id, e.attempt, e.retry_of, e.parameters,
+                       e.predicted_mean, e.predicted_std, e.state, e.instrument_id, p.model_id, p.model_version,
+                       r.objective, e.created_at
                 FROM experiments e
                 JOIN proposals p ON p.id = e.proposal_id
                 LEFT JOIN results r ON r.experiment_id = e.id
                 WHERE e.campaign_id = ?
                 ORDER BY e.created_at, e.rowid
-                """, arguments: [campaignID]).map { row in
-                StoredExperiment(
-                    id: row["id"], campaignID: row["campaign_id"], proposalID: row["proposal_id"],
-                    candidateID: row["candidate_id"], attempt: row["attempt"], retryOf: row["retry_of"],
-                    parameters: try NamedValuesJSON.decode(row["parameters"]),
-                    predictedMean: row["predicted_mean"], predictedStd: row["predicted_std"],
-                    state: ExperimentState(rawValue: row["state"]) ?? .needsReview,
-                    instrumentID: row["instrument_id"], modelID: row["model_id"], modelVersion: row["model_version"],
-                    objective: row["objective"], createdAt: row["created_at"])
+                """, arguments: [campaignID])
+            var experiments: [StoredExperiment] = []
+            while let row = try cursor.next() {
+                experiments.append(StoredExperiment(
+                    id: row[0], campaignID: row[1], proposalID: row[2], candidateID: row[3], attempt: row[4],
+                    retryOf: row[5], parameters: try NamedValuesJSON.decode(row[6]),
+                    predictedMean: row[7], predictedStd: row[8],
+                    state: ExperimentState(rawValue: row[9]) ?? .needsReview,
+                    instrumentID: row[10], modelID: row[11], modelVersion: row[12], objective: row[13],
+                    createdAt: row[14]))
             }
+            return experiments
         }
     }
 
