@@ -114,8 +114,13 @@ struct CoordinatorRestartTests {
             #expect(status == 0, "SIGTERM must end the coordinator with status 0")
             let log = lab.log("coordinator-1")
             #expect(log.contains("agents_told=2") && log.contains("models_told=1"), "the coordinator should tell its peers: \(log.suffix(1500))")
-            try await waitUntil("agents and model told", timeout: .seconds(10)) {
-                ["reactor-a", "reactor-b", "model"].allSatisfy { lab.log($0).contains("the coordinator said goodbye") }
+            let peers = ["reactor-a", "reactor-b", "model"]
+            func untold() -> [String] { peers.filter { !lab.log($0).contains("the coordinator said goodbye") } }
+            do {
+                try await waitUntil("agents and model told", timeout: .seconds(10)) { untold().isEmpty }
+            } catch {
+                Issue.record("not told goodbye: \(untold()); coordinator log: \(log.suffix(1500))")
+                throw error
             }
             try await lab.startCoordinator(name: "coordinator-2")
             return try await lab.waitUntilFinished(id, timeout: .seconds(120))

@@ -20,7 +20,7 @@ struct SubscriberTests {
     @Test("a subscriber stopped with SIGSTOP converges to the store by gap fill; the coordinator does not slow down")
     func stoppedSubscriber() async throws {
         let lab = try Lab()
-        let experiments = 80
+        let experiments = 240
         var baseline: [Duration] = []
         var stalled: [Duration] = []
         try await withLabProcesses(lab) {
@@ -29,8 +29,9 @@ struct SubscriberTests {
             try await lab.startCoordinator(extra: ["--events-queue", "20", "--events-socket-buffer", "4096"])
             try await lab.startReactor("reactor-a", capacity: 4, durationMs: 30)
             try await lab.startReactor("reactor-b", capacity: 4, durationMs: 30)
+            try await lab.startReactor("reactor-c", capacity: 4, durationMs: 30)
             try await lab.startModel()
-            let campaignID = try await lab.submit(ClosedLoopTests.reactorCampaign(experiments: experiments, parallel: 8))
+            let campaignID = try await lab.submit(ClosedLoopTests.reactorCampaign(experiments: experiments, parallel: 12))
             let subscriber = try lab.start("events", "labloop", [
                 "campaign", "events", campaignID, "--data", lab.dataDirectory.path, "--receive-queue", "20", "--socket-buffer", "4096",
             ])
@@ -52,15 +53,20 @@ struct SubscriberTests {
             var memoryPeak = memoryBefore
             kill(subscriber.pid, SIGSTOP)
             let printedAtStop = Self.printedSeqs(lab.log("events")).count
-            let stallEnds = ContinuousClock.now + .seconds(5)
+            // Stopped until 120 experiments (over 700 events, about 70 kB) went by: far more than the
+            // queues and socket buffers between the coordinator and the subscriber hold (about 35 kB),
+            // however fast the campaign runs on this machine.
+            let stallStart = ContinuousClock.now
             var completedDuring = completedBefore
-            while ContinuousClock.now < stallEnds {
+            while ContinuousClock.now - stallStart < .seconds(2)
+                    || (completedDuring - completedBefore < 120 && ContinuousClock.now - stallStart < .seconds(60)) {
                 let (duration, completed) = try await roundTrip()
                 stalled.append(duration)
                 completedDuring = completed
                 memoryPeak = max(memoryPeak, residentMiB(coordinatorPID) ?? 0)
                 try await Task.sleep(for: .milliseconds(100))
             }
+            let stalledFor = ContinuousClock.now - stallStart
             kill(subscriber.pid, SIGCONT)
             #expect(completedDuring > completedBefore, "the campaign made no progress while a subscriber was stopped")
             let summary = try await lab.waitUntilFinished(campaignID, timeout: .seconds(120))
@@ -74,7 +80,7 @@ struct SubscriberTests {
             }
             #expect(printed == stored, "the subscriber's view (\(printed.count) events) differs from the store (\(stored.count))")
             let gaps = log.components(separatedBy: "filled a gap").count - 1
-            print("subscriber: stopped for 5 s after \(printedAtStop) events; \(stored.count) events in the store, "
+            print("subscriber: stopped for \(stalledFor) after \(printedAtStop) events; \(stored.count) events in the store, "
                   + "\(printed.count) printed, \(gaps) gaps filled from catch-up; experiments completed during the stop: "
                   + "\(completedDuring - completedBefore); control round trip median \(Self.median(baseline)) before, "
                   + "median \(Self.median(stalled)) / max \(stalled.max() ?? .zero) during the stop (\(stalled.count) samples); "

@@ -46,6 +46,9 @@ final class Gateway: Sendable {
         func options(_ socket: CoordinatorSocket) -> SocketOptions {
             var options = SocketOptions()
             options.routerMandatory = true
+            // Time for goodbyes and last acknowledgements to leave at shutdown; a stalled subscriber
+            // is not worth waiting for.
+            options.lingerMs = socket == .events ? 200 : 1_000
             if let serverKey {
                 options.curve = .server(secretKey: serverKey.secretKey)
                 options.zapDomain = socket.zapDomain

@@ -138,6 +138,10 @@ public actor Coordinator {
         for routingID in models { deps.gateway.send(.disconnect(goodbye), to: routingID, on: .model) }
         await deps.store.close()
         await deps.gateway.shutdown()
+        // The goodbyes are queued, not yet written: the process must not exit before they go out.
+        if !(await context.terminate(within: .seconds(3))) {
+            deps.logger.warning("sockets did not finish sending within 3 s; exiting anyway")
+        }
         if let trace = deps.gateway.trace, let file = deps.config.turnAroundTraceFile {
             do { try trace.write(to: file) } catch {
                 deps.logger.error("could not write the turn-around trace", metadata: ["file": "\(file.path)", "error": "\(error)"])
