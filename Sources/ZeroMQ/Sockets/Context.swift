@@ -1,5 +1,5 @@
 internal import CZeroMQ
-public import Foundation
+import Foundation
 import Synchronization
 
 /// A libzmq context. libzmq documents contexts as thread-safe, so one may be shared.
