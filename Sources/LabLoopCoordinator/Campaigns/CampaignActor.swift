@@ -17,6 +17,13 @@ actor CampaignActor {
     /// When it completed or was cancelled (unix ms); 0 while active.
     var finishedAt: Int64 = 0
     var experiments: [String: ExperimentRecord] = [:]
+    /// A finished campaign a restart left in the store: none of its experiments can change any more, so
+    /// they are read only when one is needed (`unshelve()`), and its summary counts come from the store.
+    var shelved = false
+    /// A shelved campaign's counts and best experiment, read from the store on the first summary.
+    var shelvedTally: CampaignTally?
+    /// The read of a shelved campaign's experiments in progress, shared by whoever needs them meanwhile.
+    var unshelving: Task<[StoredExperiment], any Error>?
     var order: [String] = []
     /// Ids of the experiments not in a terminal state: what the hot paths scan instead of every experiment.
     var active: Set<String> = []
@@ -172,7 +179,8 @@ actor CampaignActor {
 
     // MARK: Reading
 
-    func summary() -> Labloop_V1_CampaignSummary {
+    func summary() async throws(WireError) -> Labloop_V1_CampaignSummary {
+        let tally = shelved ? try await tallyFromStore() : nil
         var summary = Labloop_V1_CampaignSummary()
         summary.campaignID = id
         summary.name = spec.name
@@ -186,14 +194,21 @@ actor CampaignActor {
         summary.objective = spec.objective.measurement
         summary.direction = spec.objective.direction == .maximize ? .maximize : .minimize
         summary.instrumentsInUse = Set(activeRecords.filter(\.state.isAtInstrument).compactMap(\.instrumentID)).sorted()
+        let counts = tally?.counts ?? progress.counts
         summary.experiments = ExperimentState.allCases.compactMap { experimentState in
-            guard let count = progress.counts[experimentState], count > 0 else { return nil }
+            guard let count = counts[experimentState], count > 0 else { return nil }
             var entry = Labloop_V1_ExperimentCount()
             entry.state = experimentState.wire
             entry.count = UInt32(count)
             return entry
         }
-        if let best = progress.best, let bestID = progress.bestExperimentID {
+        if let tally {
+            if let best = tally.best {
+                summary.bestObjective = best.objective
+                summary.bestExperimentID = best.experimentID
+                summary.bestParameters = best.parameters
+            }
+        } else if let best = progress.best, let bestID = progress.bestExperimentID {
             summary.bestObjective = best
             summary.bestExperimentID = bestID
             summary.bestParameters = experiments[bestID]?.parameters ?? []
