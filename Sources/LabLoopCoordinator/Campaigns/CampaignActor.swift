@@ -87,10 +87,14 @@ actor CampaignActor {
         defer { finishing = false }
         let (id, from) = (self.id, state)
         do {
-            try await deps.store.write { tx in try tx.moveCampaign(id: id, from: from, to: final, reason: reason) }
+            // The stored time, so a restart reports the same.
+            let at = try await deps.store.write { tx in
+                try tx.moveCampaign(id: id, from: from, to: final, reason: reason)
+                return tx.now
+            }
             state = final
             stateReason = reason
-            finishedAt = Self.nowUnixMs()
+            finishedAt = at
             await deps.dispatcher.forget(campaignID: id)
             logger.info("campaign \(final.rawValue)", metadata: ["reason": "\(reason)"])
         } catch {
@@ -133,14 +137,18 @@ actor CampaignActor {
 
     private func moveCampaign(to next: CampaignState, reason: String) async throws(WireError) {
         let (id, from) = (self.id, state)
+        let at: Int64
         do {
-            try await deps.store.write { tx in try tx.moveCampaign(id: id, from: from, to: next, reason: reason) }
+            at = try await deps.store.write { tx in
+                try tx.moveCampaign(id: id, from: from, to: next, reason: reason)
+                return tx.now
+            }
         } catch {
             throw WireError(.unavailable, "could not record the change: \(error)")
         }
         state = next
         stateReason = reason
-        if next.isTerminal { finishedAt = Self.nowUnixMs() }
+        if next.isTerminal { finishedAt = at }
     }
 
     static func nowUnixMs() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }

@@ -144,17 +144,19 @@ extension Coordinator {
             throw WireError(.invalidValue, reason)
         }
         let id = "c" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(10).lowercased()
+        let submittedAt: Int64
         do {
-            try await deps.store.write { tx in
+            submittedAt = try await deps.store.write { tx in
                 try tx.insertCampaign(id: id, spec: wire)
                 try tx.audit(principal: principal.name, role: principal.role.rawValue, action: "submit",
                              arguments: "\(wire.name) project=\(wire.project) -> \(id)", outcome: "ok")
+                return tx.now  // the stored time, so a restart reports the same
             }
         } catch {
             throw WireError(.unavailable, "could not store the campaign: \(error)")
         }
         let campaign = CampaignActor(id: id, spec: spec, wireSpec: wire, state: .running, stateReason: "",
-                                     submittedAt: Int64(Date().timeIntervalSince1970 * 1000), deps: deps)
+                                     submittedAt: submittedAt, deps: deps)
         campaigns[id] = campaign
         deps.gateway.access.noteCampaign(id, project: spec.project)
         await deps.dispatcher.add(campaign: campaign, id: id)

