@@ -90,6 +90,40 @@ struct ShelvedCampaignTests {
             unshelved.expectSame(as: before, "a campaign read back into memory must report the same")
         }
     }
+
+    @Test("a cancelled campaign with an experiment still running is loaded whole after a restart: the grace rule applies")
+    func cancelledWithRunningLoadedWhole() async throws {
+        let lab = try Lab()
+        try await withLabAllowingKills(lab, killed: ["coordinator-1", "slow"]) {
+            let first = try await lab.startCoordinator(name: "coordinator-1")
+            let slow = try await lab.startReactor("slow", capacity: 1, durationMs: 60_000)
+            try await lab.startModel()
+            let id = try await lab.submit(ClosedLoopTests.reactorCampaign(experiments: 3, parallel: 1))
+            var victim = ""
+            try await waitUntil("an experiment running", timeout: .seconds(60)) {
+                victim = try await experimentState(lab, state: "running").first ?? ""
+                return !victim.isEmpty
+            }
+            var cancel = Labloop_V1_CancelCampaign()
+            cancel.campaignID = id
+            #expect(CampaignState(try await lab.control(.cancel(cancel)).campaign.state) == .cancelled)
+            first.signal(SIGKILL)
+            slow.signal(SIGKILL)
+            _ = await first.wait(timeout: .seconds(5))
+            _ = await slow.wait(timeout: .seconds(5))
+            try await lab.startCoordinator(name: "coordinator-2", extra: ["--recovery-grace-ms", "2000"])
+            let resumed = lab.log("coordinator-2").split(separator: "\n").filter { $0.contains("resumed campaign") }
+            #expect(resumed.contains { $0.contains("campaign=\(id) ") && !$0.contains("experiments=shelved") },
+                    "\(id) has an experiment out: it must be loaded whole, not shelved: \(resumed)")
+            try await waitUntil("\(victim) marked needs_review", timeout: .seconds(30)) {
+                try await experimentState(lab, state: "needs_review").contains(victim)
+            }
+        }
+        let reason = try await StoreInvariants(path: lab.databasePath).db.read { db in
+            try String.fetchOne(db, sql: "SELECT reason FROM experiment_transitions WHERE to_state = 'needs_review'") ?? ""
+        }
+        #expect(reason.contains("did not report it after a restart"), "reason: \(reason)")
+    }
 }
 
 /// Everything a finished campaign shows: its summary (without the clock), its place in the list, its
