@@ -5,8 +5,6 @@ import LabLoopStore
 import Logging
 
 extension CampaignActor {
-    func restoreFinished(at unixMs: Int64) { finishedAt = unixMs }
-
     /// Moves experiments awaiting approval to queued (`approve`) or rejected, recording who decided.
     /// Empty `experimentIDs` means every experiment awaiting approval. Returns those that moved.
     func decide(approve: Bool, experimentIDs: [String], principal: String, reason: String) async throws(WireError) -> [String] {

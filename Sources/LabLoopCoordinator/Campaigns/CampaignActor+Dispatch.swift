@@ -73,7 +73,7 @@ extension CampaignActor {
 
     /// The agent took the experiment and is running it.
     func accepted(experimentID: String, instrumentID: String) async throws(WireError) {
-        let record = try owned(experimentID, by: instrumentID)
+        let record = try await owned(experimentID, by: instrumentID)
         guard record.state == .dispatched, !record.busy else { return }  // already running, or finished
         experiments[experimentID]?.busy = true
         defer { settle(experimentID) }
@@ -91,7 +91,7 @@ extension CampaignActor {
 
     /// The agent will not run it: back to the queue, for another instrument.
     func declined(experimentID: String, instrumentID: String, reason: String) async throws(WireError) {
-        let record = try owned(experimentID, by: instrumentID)
+        let record = try await owned(experimentID, by: instrumentID)
         guard record.state == .dispatched, !record.busy else {
             throw WireError(.invalidState, "experiment \(experimentID) is \(record.state.rawValue); only a dispatched experiment can be declined")
         }
@@ -114,7 +114,8 @@ extension CampaignActor {
     }
 
     /// The experiment, if it exists in this campaign and is on `instrumentID`.
-    func owned(_ experimentID: String, by instrumentID: String) throws(WireError) -> ExperimentRecord {
+    func owned(_ experimentID: String, by instrumentID: String) async throws(WireError) -> ExperimentRecord {
+        if shelved { try await unshelve() }
         guard let record = experiments[experimentID] else {
             throw WireError(.unknownID, "unknown experiment \(experimentID)")
         }

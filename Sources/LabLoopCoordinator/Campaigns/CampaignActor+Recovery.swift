@@ -8,6 +8,13 @@ extension CampaignActor {
     /// Rebuilds memory from the store after a restart. Experiments that were on an instrument
     /// wait (unconfirmed) for their agent to report them; see `reconcile` and `expireUnconfirmed`.
     func load(_ stored: [StoredExperiment]) async {
+        let queued = absorb(stored)
+        if state == .paused { await deps.dispatcher.hold(campaignID: id) }
+        if !state.isTerminal { await deps.dispatcher.enqueue(queued) }
+    }
+
+    /// Puts stored experiments in memory and the counters; returns the queued ones, for the dispatcher.
+    func absorb(_ stored: [StoredExperiment]) -> [QueuedExperiment] {
         var queued: [QueuedExperiment] = []
         for row in stored {
             var record = ExperimentRecord(
@@ -30,8 +37,7 @@ extension CampaignActor {
                 nextExperimentNumber = number + 1
             }
         }
-        if state == .paused { await deps.dispatcher.hold(campaignID: id) }
-        if !state.isTerminal { await deps.dispatcher.enqueue(queued) }
+        return queued
     }
 
     /// An agent said hello with the experiments it is still running. Those this campaign placed on
@@ -42,6 +48,17 @@ extension CampaignActor {
     /// whose result the agent still holds (its resend gets `DUPLICATE`, so the agent learns its result
     /// was stored although the first acknowledgement was lost).
     func reconcile(instrumentID: String, inFlight: Set<String>) async -> Set<String> {
+        if shelved {
+            let mine = inFlight.filter { Self.campaignID(of: $0) == id }
+            if mine.isEmpty { return [] }
+            do {
+                try await unshelve()
+            } catch {
+                // Not told to cancel them: the agent keeps them, and a resent result is judged once readable.
+                logger.error("could not read a finished campaign's experiments", metadata: ["error": "\(error.reason)"])
+                return mine
+            }
+        }
         var confirmed = Set<String>()
         var missing: [String] = []
         for id in inFlight {

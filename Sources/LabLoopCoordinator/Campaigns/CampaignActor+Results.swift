@@ -11,6 +11,14 @@ extension CampaignActor {
     /// STORED or DUPLICATE once the result is durable; nil means "say nothing, the agent will resend".
     func handleResult(_ result: Labloop_V1_ExperimentResult, messageID: String,
                       instrumentID: String) async -> Labloop_V1_ResultAck? {
+        if shelved {
+            do {
+                try await unshelve()
+            } catch {
+                logger.error("result not judged; not acknowledged", metadata: ["experiment": "\(result.experimentID)", "error": "\(error.reason)"])
+                return nil
+            }
+        }
         var ack = Labloop_V1_ResultAck()
         ack.experimentID = result.experimentID
         guard let record = experiments[result.experimentID] else {

@@ -17,6 +17,13 @@ actor CampaignActor {
     /// When it completed or was cancelled (unix ms); 0 while active.
     var finishedAt: Int64 = 0
     var experiments: [String: ExperimentRecord] = [:]
+    /// A finished campaign a restart left in the store: none of its experiments can change any more, so
+    /// they are read only when one is needed (`unshelve()`), and its summary counts come from the store.
+    var shelved = false
+    /// A shelved campaign's counts and best experiment, read from the store on the first summary.
+    var shelvedTally: CampaignTally?
+    /// The read of a shelved campaign's experiments in progress, shared by whoever needs them meanwhile.
+    var unshelving: Task<[StoredExperiment], any Error>?
     var order: [String] = []
     /// Ids of the experiments not in a terminal state: what the hot paths scan instead of every experiment.
     var active: Set<String> = []
@@ -80,10 +87,14 @@ actor CampaignActor {
         defer { finishing = false }
         let (id, from) = (self.id, state)
         do {
-            try await deps.store.write { tx in try tx.moveCampaign(id: id, from: from, to: final, reason: reason) }
+            // The stored time, so a restart reports the same.
+            let at = try await deps.store.write { tx in
+                try tx.moveCampaign(id: id, from: from, to: final, reason: reason)
+                return tx.now
+            }
             state = final
             stateReason = reason
-            finishedAt = Self.nowUnixMs()
+            finishedAt = at
             await deps.dispatcher.forget(campaignID: id)
             logger.info("campaign \(final.rawValue)", metadata: ["reason": "\(reason)"])
         } catch {
@@ -126,14 +137,18 @@ actor CampaignActor {
 
     private func moveCampaign(to next: CampaignState, reason: String) async throws(WireError) {
         let (id, from) = (self.id, state)
+        let at: Int64
         do {
-            try await deps.store.write { tx in try tx.moveCampaign(id: id, from: from, to: next, reason: reason) }
+            at = try await deps.store.write { tx in
+                try tx.moveCampaign(id: id, from: from, to: next, reason: reason)
+                return tx.now
+            }
         } catch {
             throw WireError(.unavailable, "could not record the change: \(error)")
         }
         state = next
         stateReason = reason
-        if next.isTerminal { finishedAt = Self.nowUnixMs() }
+        if next.isTerminal { finishedAt = at }
     }
 
     static func nowUnixMs() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
@@ -172,7 +187,8 @@ actor CampaignActor {
 
     // MARK: Reading
 
-    func summary() -> Labloop_V1_CampaignSummary {
+    func summary() async throws(WireError) -> Labloop_V1_CampaignSummary {
+        let tally = shelved ? try await tallyFromStore() : nil
         var summary = Labloop_V1_CampaignSummary()
         summary.campaignID = id
         summary.name = spec.name
@@ -186,14 +202,21 @@ actor CampaignActor {
         summary.objective = spec.objective.measurement
         summary.direction = spec.objective.direction == .maximize ? .maximize : .minimize
         summary.instrumentsInUse = Set(activeRecords.filter(\.state.isAtInstrument).compactMap(\.instrumentID)).sorted()
+        let counts = tally?.counts ?? progress.counts
         summary.experiments = ExperimentState.allCases.compactMap { experimentState in
-            guard let count = progress.counts[experimentState], count > 0 else { return nil }
+            guard let count = counts[experimentState], count > 0 else { return nil }
             var entry = Labloop_V1_ExperimentCount()
             entry.state = experimentState.wire
             entry.count = UInt32(count)
             return entry
         }
-        if let best = progress.best, let bestID = progress.bestExperimentID {
+        if let tally {
+            if let best = tally.best {
+                summary.bestObjective = best.objective
+                summary.bestExperimentID = best.experimentID
+                summary.bestParameters = best.parameters
+            }
+        } else if let best = progress.best, let bestID = progress.bestExperimentID {
             summary.bestObjective = best
             summary.bestExperimentID = bestID
             summary.bestParameters = experiments[bestID]?.parameters ?? []

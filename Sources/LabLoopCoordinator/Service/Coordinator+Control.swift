@@ -116,7 +116,7 @@ extension Coordinator {
                         outcome: "refused: \(error.reason)")
             throw error
         }
-        result.campaign = await campaign.summary()
+        result.campaign = try await campaign.summary()
         return result
     }
 
@@ -144,33 +144,47 @@ extension Coordinator {
             throw WireError(.invalidValue, reason)
         }
         let id = "c" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(10).lowercased()
+        let submittedAt: Int64
         do {
-            try await deps.store.write { tx in
+            submittedAt = try await deps.store.write { tx in
                 try tx.insertCampaign(id: id, spec: wire)
                 try tx.audit(principal: principal.name, role: principal.role.rawValue, action: "submit",
                              arguments: "\(wire.name) project=\(wire.project) -> \(id)", outcome: "ok")
+                return tx.now  // the stored time, so a restart reports the same
             }
         } catch {
             throw WireError(.unavailable, "could not store the campaign: \(error)")
         }
         let campaign = CampaignActor(id: id, spec: spec, wireSpec: wire, state: .running, stateReason: "",
-                                     submittedAt: Int64(Date().timeIntervalSince1970 * 1000), deps: deps)
+                                     submittedAt: submittedAt, deps: deps)
         campaigns[id] = campaign
         deps.gateway.access.noteCampaign(id, project: spec.project)
         await deps.dispatcher.add(campaign: campaign, id: id)
         deps.logger.info("campaign submitted", metadata: ["campaign": "\(id)", "name": "\(spec.name)"])
         await campaign.evaluate()
-        return await campaign.summary()
+        return try await campaign.summary()
     }
 
     private func summary(of campaignID: String) async throws(WireError) -> Labloop_V1_CampaignSummary {
-        if let campaign = campaigns[campaignID] { return await campaign.summary() }
+        if let campaign = campaigns[campaignID] { return try await campaign.summary() }
         throw WireError(.unknownID, "unknown campaign \(campaignID)")
     }
 
     private func allSummaries() async throws(WireError) -> [Labloop_V1_CampaignSummary] {
+        // Concurrently: the first listing after a restart counts every shelved campaign in the store.
+        let all = Array(campaigns.values)
+        let results = await withTaskGroup(of: Result<Labloop_V1_CampaignSummary, WireError>.self) { group in
+            for campaign in all {
+                group.addTask {
+                    do throws(WireError) { return .success(try await campaign.summary()) } catch { return .failure(error) }
+                }
+            }
+            var results: [Result<Labloop_V1_CampaignSummary, WireError>] = []
+            for await result in group { results.append(result) }
+            return results
+        }
         var summaries: [Labloop_V1_CampaignSummary] = []
-        for campaign in campaigns.values { summaries.append(await campaign.summary()) }
+        for result in results { summaries.append(try result.get()) }
         return summaries.sorted { ($0.submittedUnixMs, $0.campaignID) < ($1.submittedUnixMs, $1.campaignID) }
     }
 

@@ -66,24 +66,39 @@ public actor Coordinator {
     public nonisolated var endpoints: CoordinatorConfig.Endpoints { deps.gateway.boundEndpoints }
     public nonisolated var store: Store { deps.store }
 
-    /// Loads every unfinished campaign and its experiments.
+    /// Resumes every campaign. Unfinished ones, and finished ones with an experiment still unfinished,
+    /// get all their experiments back in memory; the other finished ones are shelved (see `restoreFinished`).
     private func resume() async throws {
         deps.gateway.resumePublishing(after: try await deps.store.latestSeq())
         for stored in try await deps.store.instruments() { await deps.registry.remember(hello: stored) }
         for (instrumentID, reason) in try await deps.store.quarantinedInstruments() {
             await deps.registry.restoreQuarantine(instrumentID, reason: reason)
         }
-        // Finished campaigns are loaded too, so they can still be listed and inspected.
-        for stored in try await deps.store.campaigns() {
+        let stored = try await deps.store.campaigns()
+        let unsettled = try await deps.store.campaignsWithUnfinishedExperiments(stored.filter(\.state.isTerminal).map(\.id))
+        let loading = stored.filter { !$0.state.isTerminal || unsettled.contains($0.id) }.map(\.id)
+        // Read (and decode) concurrently; resumed below in submission order, which the dispatcher's queue keeps.
+        let store = deps.store
+        var experiments = try await withThrowingTaskGroup(of: (String, [StoredExperiment]).self) { group in
+            for id in loading { group.addTask { (id, try await store.experiments(campaignID: id)) } }
+            var read: [String: [StoredExperiment]] = [:]
+            for try await (id, rows) in group { read[id] = rows }
+            return read
+        }
+        for stored in stored {
             let spec = try CampaignSpec(wire: stored.spec)
             let campaign = CampaignActor(id: stored.id, spec: spec, wireSpec: stored.spec, state: stored.state,
                                          stateReason: stored.stateReason, submittedAt: stored.submittedAt, deps: deps)
             campaigns[stored.id] = campaign
             deps.gateway.access.noteCampaign(stored.id, project: spec.project)
             if !stored.state.isTerminal { await deps.dispatcher.add(campaign: campaign, id: stored.id) }
-            await campaign.load(try await deps.store.experiments(campaignID: stored.id))
-            if stored.state.isTerminal { await campaign.restoreFinished(at: stored.updatedAt) }
-            deps.logger.info("resumed campaign", metadata: ["campaign": "\(stored.id)", "state": "\(stored.state.rawValue)"])
+            let rows = experiments.removeValue(forKey: stored.id)
+            if let rows { await campaign.load(rows) }
+            if stored.state.isTerminal { await campaign.restoreFinished(at: stored.updatedAt, shelve: rows == nil) }
+            deps.logger.info("resumed campaign", metadata: [
+                "campaign": "\(stored.id)", "state": "\(stored.state.rawValue)",
+                "experiments": "\(rows.map { "\($0.count)" } ?? "shelved")",
+            ])
         }
     }
 
@@ -254,7 +269,6 @@ public actor Coordinator {
 
     /// The campaign that owns an experiment: experiment ids are `<campaign id>-<number>`.
     func campaign(owning experimentID: String) -> CampaignActor? {
-        guard let dash = experimentID.lastIndex(of: "-") else { return nil }
-        return campaigns[String(experimentID[..<dash])]
+        CampaignActor.campaignID(of: experimentID).flatMap { campaigns[$0] }
     }
 }

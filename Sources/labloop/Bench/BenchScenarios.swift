@@ -156,7 +156,7 @@ struct BenchScenarios {
     }
 
     /// Grows the ingest run's store to the target and times `labloop serve` from start to serving.
-    private func recovery(directory: URL) async throws -> [BenchFigure] {
+    func recovery(directory: URL) async throws -> [BenchFigure] {
         let path = directory.appendingPathComponent("labloop.sqlite").path
         let results = try StoreFiller.fill(path: path, target: scale.recoveryResults)
         // Baseline: reading every experiment row straight from SQLite.

@@ -28,23 +28,28 @@ enum StoreFiller {
         defer { try? queue.close() }
         return try queue.writeWithoutTransaction { db -> Int in
             try db.execute(sql: "PRAGMA foreign_keys = OFF")
-            guard let campaign = try String.fetchOne(db, sql: "SELECT id FROM campaigns ORDER BY submitted_at LIMIT 1") else {
+            guard let campaign = try String.fetchOne(db, sql: "SELECT id FROM campaigns ORDER BY submitted_at, rowid LIMIT 1") else {
                 return 0
             }
-            let template = try Int.fetchOne(db, sql: "SELECT count(*) FROM results") ?? 0
-            guard template > 0, !campaign.contains("'") else { return 0 }
+            let total0 = try Int.fetchOne(db, sql: "SELECT count(*) FROM results") ?? 0
+            // Grown already (e.g. `bench --recovery-only` again): nothing to copy.
+            guard total0 < target, !campaign.contains("'") else { return total0 }
             let span = (try Int.fetchOne(db, sql: "SELECT max(seq) FROM events") ?? 0) + 1
             let tail = campaign.count + 1
             // The template, once: the results the run recorded and everything that belongs to them.
             try db.execute(sql: """
-                CREATE TEMP TABLE t_results AS SELECT * FROM results;
+                CREATE TEMP TABLE t_results AS
+                    SELECT r.* FROM results r JOIN experiments e ON e.id = r.experiment_id WHERE e.campaign_id = '\(campaign)';
                 CREATE TEMP TABLE t_experiments AS SELECT e.* FROM experiments e JOIN t_results r ON r.experiment_id = e.id;
                 CREATE TEMP TABLE t_transitions AS SELECT t.* FROM experiment_transitions t JOIN t_results r ON r.experiment_id = t.experiment_id;
                 CREATE TEMP TABLE t_proposals AS SELECT * FROM proposals WHERE id IN (SELECT proposal_id FROM t_experiments);
                 CREATE TEMP TABLE t_events AS SELECT * FROM events WHERE campaign_id = '\(campaign)';
                 """)
-            var total = template
-            var copy = 0
+            let template = try Int.fetchOne(db, sql: "SELECT count(*) FROM t_results") ?? 0
+            guard template > 0 else { return total0 }
+            var total = total0
+            // Copies of an earlier fill are numbered 1..<campaigns: go on after them.
+            var copy = (try Int.fetchOne(db, sql: "SELECT count(*) FROM campaigns") ?? 1) - 1
             while total < target {
                 try db.inTransaction {
                     // Many copies per transaction: this is setup, not the store under test.

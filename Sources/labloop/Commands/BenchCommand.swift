@@ -18,6 +18,7 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(help: "Smaller scenarios (about a minute): checks that everything runs, not how fast.") var quick = false
     @Flag(help: "Print the report as JSON instead of a table.") var json = false
     @Flag(help: "Keep the temporary data directories (with the coordinators' logs) for inspection.") var keep = false
+    @Option(help: .hidden) var recoveryOnly: String?
 
     func run() async throws {
         lineBufferStandardOutput()
@@ -32,7 +33,14 @@ struct BenchCommand: AsyncParsableCommand {
             try await runUntilSignalled(throwOnSignal: true) {
                 let quiet = json
                 let log: @Sendable (String) -> Void = { line in if !quiet { print(line) } }
-                let figures = try await BenchScenarios(scale: scale, root: root, log: log).all()
+                let scenarios = BenchScenarios(scale: scale, root: root, log: log)
+                // Development: only the recovery scenario, on the `ingest` directory an earlier `--keep` run left.
+                let figures: (figures: [BenchFigure], notes: [String])
+                if let recoveryOnly {
+                    figures = (try await scenarios.recovery(directory: URL(fileURLWithPath: recoveryOnly)), [])
+                } else {
+                    figures = try await scenarios.all()
+                }
                 let report = BenchReport(
                     machine: Self.machine(), mode: scale.quick ? "quick" : "default",
                     startedAt: ISO8601DateFormatter().string(from: started),
