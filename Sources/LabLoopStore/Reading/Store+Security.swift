@@ -28,13 +28,20 @@ extension Store {
         }
     }
 
+    /// Columns by position: the coordinator re-reads the list twice a second, and looking a thousand
+    /// keys' columns up by name was most of an idle coordinator's store time.
     static func accessList(_ db: Database) throws -> AccessList {
-        AccessList(try Row.fetchAll(db, sql: "SELECT * FROM access_keys ORDER BY principal, public_key").map { row in
-            AccessEntry(publicKey: row["public_key"], principal: row["principal"],
-                        role: PeerRole(rawValue: row["role"]) ?? .observer,
-                        scope: (try? AccessScope(parsing: row["scope"])) ?? AccessScope(campaigns: ["-"]),
-                        expiresAtMs: row["expires_at"], revokedAtMs: row["revoked_at"], addedAtMs: row["added_at"])
-        })
+        let rows = try Row.fetchCursor(db, sql: """
+            SELECT public_key, principal, role, scope, expires_at, revoked_at, added_at
+            FROM access_keys ORDER BY principal, public_key
+            """)
+        var entries: [AccessEntry] = []
+        while let row = try rows.next() {
+            entries.append(AccessEntry(publicKey: row[0], principal: row[1], role: PeerRole(rawValue: row[2]) ?? .observer,
+                                       scope: (try? AccessScope(parsing: row[3])) ?? AccessScope(campaigns: ["-"]),
+                                       expiresAtMs: row[4], revokedAtMs: row[5], addedAtMs: row[6]))
+        }
+        return AccessList(entries)
     }
 
     /// Audit records, newest last; at most `limit` of the latest.

@@ -53,17 +53,19 @@ actor GroupCommitter {
                     for change in changes {
                         let mark = transaction.events.count
                         let seqMark = transaction.nextSeq
-                        var value: (any Sendable)?
+                        // Each change in its own savepoint, so one that fails leaves the others. The
+                        // statements are prepared once: a batch runs them for every change.
+                        try transaction.execute(sql: "SAVEPOINT change", arguments: [])
                         do {
-                            try db.inSavepoint {
-                                value = try change(transaction)
-                                return .commit
-                            }
-                            outcomes.append(.success(value!))
+                            let value = try change(transaction)
+                            try transaction.execute(sql: "RELEASE SAVEPOINT change", arguments: [])
+                            outcomes.append(.success(value))
                         } catch {
                             // Disk full or I/O errors may roll back the whole transaction; carrying on
                             // would run the next changes outside it, so the batch fails as a whole.
                             if !db.isInsideTransaction || StoreHealth.isStorageFailure(error) { throw error }
+                            try transaction.execute(sql: "ROLLBACK TO SAVEPOINT change", arguments: [])
+                            try transaction.execute(sql: "RELEASE SAVEPOINT change", arguments: [])
                             transaction.events.removeSubrange(mark...)
                             transaction.nextSeq = seqMark
                             outcomes.append(.failure(error))

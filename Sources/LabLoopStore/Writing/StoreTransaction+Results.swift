@@ -15,7 +15,7 @@ extension StoreTransaction {
 
     /// Looks up a result by its message id: its stored payload, if any.
     public func storedResultPayload(messageID: String) throws -> Data? {
-        try Data.fetchOne(db, sql: "SELECT payload FROM results WHERE message_id = ?", arguments: [messageID])
+        try Data.fetchOne(db.cachedStatement(sql: "SELECT payload FROM results WHERE message_id = ?"), arguments: [messageID])
     }
 
     /// Records a result, moves its experiment to its terminal state and appends the events,
@@ -29,7 +29,8 @@ extension StoreTransaction {
         if let stored = try storedResultPayload(messageID: messageID) {
             return stored == payload ? .duplicate : .conflict("message \(messageID) was stored before with different content")
         }
-        if try Bool.fetchOne(db, sql: "SELECT 1 FROM results WHERE experiment_id = ?", arguments: [result.experimentID]) == true {
+        if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM results WHERE experiment_id = ?"),
+                             arguments: [result.experimentID]) == true {
             return .conflict("experiment \(result.experimentID) already has a result from another message")
         }
         let succeeded = result.outcome == .succeeded
@@ -38,7 +39,7 @@ extension StoreTransaction {
             if case .integer(let x)? = named.value.kind { return Double(x) }
             return nil
         }
-        try db.execute(
+        try execute(
             sql: """
                 INSERT INTO results (message_id, experiment_id, instrument_id, outcome, measurements, objective,
                                      failure_kind, failure_message, started_at, finished_at, recorded_at, payload)

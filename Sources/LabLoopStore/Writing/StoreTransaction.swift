@@ -17,6 +17,12 @@ public final class StoreTransaction {
         nextSeq = try UInt64(Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(seq), 0) FROM events") ?? 0) + 1
     }
 
+    /// Runs one statement, prepared once per connection: the hot paths run the same few statements
+    /// thousands of times a second, and parsing them each time cost more than executing them.
+    func execute(sql: String, arguments: StatementArguments) throws {
+        try db.cachedStatement(sql: sql).execute(arguments: arguments)
+    }
+
     /// Appends an event, assigning the next seq. Returns the seq.
     @discardableResult
     public func appendEvent(campaignID: String, _ kind: Labloop_V1_Event.OneOf_Kind) throws -> UInt64 {
@@ -25,7 +31,7 @@ public final class StoreTransaction {
         event.atUnixMs = now
         event.campaignID = campaignID
         event.kind = kind
-        try db.execute(
+        try execute(
             sql: "INSERT INTO events (seq, at, campaign_id, kind, payload) VALUES (?, ?, ?, ?, ?)",
             arguments: [Int64(event.seq), now, campaignID, kind.name, event.frameBytes()])
         events.append(event)
@@ -36,7 +42,7 @@ public final class StoreTransaction {
     // MARK: Campaigns
 
     public func insertCampaign(id: String, spec: Labloop_V1_CampaignSpec) throws {
-        try db.execute(
+        try execute(
             sql: """
                 INSERT INTO campaigns (id, name, project, spec, state, submitted_at, updated_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -54,7 +60,7 @@ public final class StoreTransaction {
             throw StoreError(.conflict, operation: "move campaign \(id)",
                              message: "\(from.rawValue) -> \(to.rawValue) is not a legal move")
         }
-        try db.execute(
+        try execute(
             sql: "UPDATE campaigns SET state = ?, state_reason = ?, updated_at = ? WHERE id = ? AND state = ?",
             arguments: [to.rawValue, reason, now, id, from.rawValue])
         guard db.changesCount == 1 else {
@@ -71,7 +77,7 @@ public final class StoreTransaction {
 
     public func insertProposal(id: String, campaignID: String, requestID: String, messageID: String,
                                modelID: String, modelVersion: String, trainingObservations: UInt32) throws {
-        try db.execute(
+        try execute(
             sql: """
                 INSERT INTO proposals (id, campaign_id, request_id, message_id, model_id, model_version,
                                        training_observations, received_at)
@@ -82,7 +88,7 @@ public final class StoreTransaction {
 
     public func insertRejectedCandidate(proposalID: String, candidateID: String, code: Labloop_V1_ErrorCode,
                                         reason: String, parameters: [Labloop_V1_NamedValue]) throws {
-        try db.execute(
+        try execute(
             sql: """
                 INSERT INTO rejected_candidates (proposal_id, candidate_id, code, reason, parameters)
                 VALUES (?, ?, ?, ?, ?)
@@ -93,7 +99,7 @@ public final class StoreTransaction {
     /// A new experiment attempt, first in `state` (queued, or awaiting approval).
     public func insertExperiment(_ proposed: Labloop_V1_ExperimentProposed, campaignID: String,
                                  retryOf: String?, state: ExperimentState) throws {
-        try db.execute(
+        try execute(
             sql: """
                 INSERT INTO experiments (id, campaign_id, proposal_id, candidate_id, attempt, retry_of, parameters,
                                          predicted_mean, predicted_std, state, created_at, updated_at)
@@ -117,7 +123,7 @@ public final class StoreTransaction {
             throw StoreError(.conflict, operation: "move experiment \(experimentID)",
                              message: "\(from.rawValue) -> \(to.rawValue) is not a legal move")
         }
-        try db.execute(
+        try execute(
             sql: """
                 UPDATE experiments SET state = ?, instrument_id = COALESCE(?, instrument_id), updated_at = ?
                 WHERE id = ? AND state = ?
@@ -140,7 +146,7 @@ public final class StoreTransaction {
         change.instrumentID = instrumentID ?? ""
         change.reason = reason
         let seq = try appendEvent(campaignID: campaignID, .experimentStateChanged(change))
-        try db.execute(
+        try execute(
             sql: """
                 INSERT INTO experiment_transitions (experiment_id, from_state, to_state, at, instrument_id, reason, seq)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -151,7 +157,7 @@ public final class StoreTransaction {
     // MARK: Instruments and audit
 
     public func upsertInstrument(hello: Labloop_V1_AgentHello) throws {
-        try db.execute(
+        try execute(
             sql: """
                 INSERT INTO instruments (id, kind, hello, capacity, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?)
                 ON CONFLICT(id) DO UPDATE SET kind = excluded.kind, hello = excluded.hello,
@@ -161,7 +167,7 @@ public final class StoreTransaction {
     }
 
     public func audit(principal: String, role: String = "", action: String, arguments: String, outcome: String) throws {
-        try db.execute(
+        try execute(
             sql: "INSERT INTO audit (at, principal, role, action, arguments, outcome) VALUES (?, ?, ?, ?, ?, ?)",
             arguments: [now, principal, role, action, arguments, outcome])
     }
