@@ -14,6 +14,14 @@ struct InboundMessage: Sendable {
     var principal: Principal
     /// The connection it came on, so repeated bad input can end it.
     var peer: PeerIdentity
+
+    /// An agent's or model's hello: it (re)registers the session its sender's next messages need.
+    var isHello: Bool {
+        switch envelope.body {
+        case .agentHello?, .modelHello?: true
+        default: false
+        }
+    }
 }
 
 /// The coordinator's network edge: one I/O thread owning the agent, model, control and catch-up
@@ -46,6 +54,12 @@ final class Gateway: Sendable {
         func options(_ socket: CoordinatorSocket) -> SocketOptions {
             var options = SocketOptions()
             options.routerMandatory = true
+            // Peers ping every 2 s and the coordinator answers; its own pings only need to find dead
+            // connections eventually (lost agents are found by application heartbeats). Each ping's
+            // answer cancels a timer in a walk over every connection's timers (libzmq 4.3), so with
+            // many agents frequent pings cost real CPU.
+            options.heartbeatIntervalMs = 30_000
+            options.heartbeatTimeoutMs = 90_000
             // Time for goodbyes and last acknowledgements to leave at shutdown; a stalled subscriber
             // is not worth waiting for.
             options.lingerMs = socket == .events ? 200 : 1_000
@@ -102,7 +116,7 @@ final class Gateway: Sendable {
     /// Sends `body` to the peer with `routingID` on `role`'s socket.
     @discardableResult
     func send(_ body: Labloop_V1_Envelope.OneOf_Body, to routingID: Data, on role: Role,
-              correlationID: String = "", messageID: String = UUID().uuidString) -> Bool {
+              correlationID: String = "", messageID: String = MessageID.next()) -> Bool {
         let seq = sessionSeq.add(1, ordering: .relaxed).newValue
         let envelope = Labloop_V1_Envelope.make(sender: "coordinator", sessionSeq: seq, correlationID: correlationID,
                                                 messageID: messageID, body)

@@ -112,14 +112,32 @@ public actor Coordinator {
             group.addTask { await self.refreshAccessForever() }
             group.addTask { await self.auditRefusedConnections() }
             group.addTask {
+                let gateway = self.deps.gateway
+                let order = PeerOrder()
                 await withDiscardingTaskGroup { handlers in
                     for await item in inbound {
-                        // A hello is handled before the next message is read, so what its sender
-                        // sends right after it finds the session registered.
-                        if Self.isHello(item) {
-                            await self.handle(item)
-                        } else {
+                        guard case .message(let socket, let frames, let peer) = item else {
                             handlers.addTask { await self.handle(item) }
+                            continue
+                        }
+                        // Decoded (and refused) here, once; handled concurrently, each peer's messages
+                        // behind its hello (see PeerOrder).
+                        guard let message = gateway.decode(socket: socket, frames: frames, peer: peer) else { continue }
+                        let key = PeerOrder.key(of: message)
+                        if message.isHello {
+                            let (turn, after) = order.hello(from: key)
+                            handlers.addTask {
+                                await after?.wait()
+                                await self.handle(message)
+                                order.finished(turn, of: key)
+                            }
+                        } else if let hello = order.pending(from: key) {
+                            handlers.addTask {
+                                await hello.wait()
+                                await self.handle(message)
+                            }
+                        } else {
+                            handlers.addTask { await self.handle(message) }
                         }
                     }
                 }
@@ -230,23 +248,26 @@ public actor Coordinator {
         await deps.dispatcher.kick()
     }
 
-    private func handle(_ item: SocketLoop.Inbound) async {
+    private func handle(_ message: InboundMessage) async {
         if shuttingDown { return }
         activeHandlers += 1
         defer {
             activeHandlers -= 1
             if activeHandlers == 0 { releaseIdleWaiters() }
         }
+        switch message.role {
+        case .agent: await handleAgent(message)
+        case .model: await handleModel(message)
+        case .control: await handleControl(message)
+        case .catchUp: await handleCatchUp(message)
+        case .events: break
+        }
+    }
+
+    private func handle(_ item: SocketLoop.Inbound) async {
         switch item {
-        case .message(let socket, let frames, let peer):
-            guard let message = deps.gateway.decode(socket: socket, frames: frames, peer: peer) else { return }
-            switch message.role {
-            case .agent: await handleAgent(message)
-            case .model: await handleModel(message)
-            case .control: await handleControl(message)
-            case .catchUp: await handleCatchUp(message)
-            case .events: break
-            }
+        case .message:
+            break  // decoded and handled by `run()`
         case .undeliverable(let socket, _, let error):
             // Replies to a peer that just went away (or was disconnected): one line per socket per interval.
             undeliverable.log(key: "\(socket)") { suppressed in
@@ -255,15 +276,6 @@ public actor Coordinator {
             }
         case .handshakeRefused, .reconnected:
             break  // the coordinator's sockets only bind; they never make handshakes of their own
-        }
-    }
-
-    private static func isHello(_ item: SocketLoop.Inbound) -> Bool {
-        guard case .message(let socket, let frames, _) = item, socket <= Role.model.rawValue, frames.count == 2,
-              let envelope = try? Labloop_V1_Envelope.decode(frame: frames[1]) else { return false }
-        switch envelope.body {
-        case .agentHello?, .modelHello?: return true
-        default: return false
         }
     }
 
