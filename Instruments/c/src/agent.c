@@ -243,7 +243,7 @@ static int open_socket(labloop_agent *agent, labloop_error *err) {
                  set_option(agent->socket, ZMQ_HANDSHAKE_IVL, 5000) ||
                  set_option(agent->socket, ZMQ_HEARTBEAT_IVL, 2000) ||
                  set_option(agent->socket, ZMQ_HEARTBEAT_TIMEOUT, 6000) ||
-                 set_option(agent->socket, ZMQ_HEARTBEAT_TTL, 6000) || set_option(agent->socket, ZMQ_SNDHWM, 10000) ||
+                 set_option(agent->socket, ZMQ_SNDHWM, 10000) ||
                  set_option(agent->socket, ZMQ_RCVHWM, 10000);
     if (failed) return lb_error(err, LABLOOP_ERR_ZMQ, zmq_errno(), "cannot set socket options: %s", zmq_strerror(zmq_errno()));
     if (agent->curve &&

@@ -9,7 +9,7 @@ public let maxEnvelopeBytes = 4 << 20
 extension Labloop_V1_Envelope {
     /// Builds an envelope around `body`.
     public static func make(
-        sender: String, sessionSeq: UInt64, correlationID: String = "", messageID: String = UUID().uuidString,
+        sender: String, sessionSeq: UInt64, correlationID: String = "", messageID: String = MessageID.next(),
         _ body: Labloop_V1_Envelope.OneOf_Body
     ) -> Labloop_V1_Envelope {
         var envelope = Labloop_V1_Envelope()

@@ -134,12 +134,15 @@ public final class SocketLoop: Sendable {
     @discardableResult
     public func send(_ frames: [Data], on socket: Int) -> Bool {
         if stopping.load(ordering: .relaxed) { return false }
-        let accepted = outbox.withLock { outbox -> Bool in
-            guard outbox.queue.count + outbox.held < outboxLimit else { return false }
+        // Only the first message into an empty queue wakes the thread: it takes the whole queue when
+        // it wakes, under the same lock, so later ones ride along (one system call per batch, not per message).
+        let (accepted, wakeNeeded) = outbox.withLock { outbox -> (Bool, Bool) in
+            guard outbox.queue.count + outbox.held < outboxLimit else { return (false, false) }
             outbox.queue.append(Outgoing(socket: socket, frames: frames))
-            return true
+            return (true, outbox.queue.count == 1)
         }
-        if accepted { wake.signal() } else { counters.outboxFull.add(1, ordering: .relaxed) }
+        if wakeNeeded { wake.signal() }
+        if !accepted { counters.outboxFull.add(1, ordering: .relaxed) }
         return accepted
     }
 
@@ -166,6 +169,7 @@ public final class SocketLoop: Sendable {
     private func run(sockets: [ZMQSocket], screens: [Screen?], watches: [HandshakeWatch],
                      continuation: AsyncStream<Inbound>.Continuation) {
         var pending: [Outgoing] = []
+        var addresses = Addresses()
         var items = [zmq_pollitem_t](repeating: zmq_pollitem_t(), count: sockets.count + 1 + watches.count)
         for (index, socket) in sockets.enumerated() {
             items[index].socket = socket.pollHandle
@@ -211,7 +215,8 @@ public final class SocketLoop: Sendable {
             }
             if items[sockets.count].revents != 0 { wake.drain() }
             for index in sockets.indices where items[index].revents & Int16(ZMQ_POLLIN) != 0 {
-                receiveAll(from: sockets[index], index: index, screen: screens[index], continuation: continuation)
+                receiveAll(from: sockets[index], index: index, screen: screens[index], addresses: &addresses,
+                           continuation: continuation)
             }
             for (offset, watch) in watches.enumerated() {
                 if items[sockets.count + 1 + offset].revents != 0 {
@@ -262,18 +267,41 @@ public final class SocketLoop: Sendable {
         return blocked
     }
 
-    private func receiveAll(from socket: ZMQSocket, index: Int, screen: Screen?,
+    /// Each ROUTER connection's remote address, by routing id, as read with its first message. libzmq
+    /// never reuses a routing id on a socket, so the address holds for the connection's life, and the
+    /// two system calls it takes are paid once per connection instead of once per message.
+    private struct Addresses {
+        var byRoutingID: [Int: [Data: String]] = [:]
+        var count = 0
+        static let limit = 50_000
+
+        mutating func address(of peer: PeerIdentity, socket: Int, routingID: Data?) -> String? {
+            guard let routingID else { return peer.remoteAddress() }
+            if let known = byRoutingID[socket]?[routingID] { return known }
+            guard let address = peer.remoteAddress() else { return nil }
+            if count >= Self.limit {  // connections come and go: start over rather than grow for ever
+                byRoutingID = [:]
+                count = 0
+            }
+            byRoutingID[socket, default: [:]][routingID] = address
+            count += 1
+            return address
+        }
+    }
+
+    private func receiveAll(from socket: ZMQSocket, index: Int, screen: Screen?, addresses: inout Addresses,
                             continuation: AsyncStream<Inbound>.Continuation) {
         // Bounded batch so one busy socket cannot starve the others or the outbox. A screened socket
         // is read even when the consumer is behind (its screen answers most messages itself).
         for _ in 0..<256 {
             let screening: Screening
             let frames: [Data]
-            let peer: PeerIdentity
+            var peer: PeerIdentity
             do {
                 if screen == nil, credit.unread.load(ordering: .relaxed) >= inboundLimit { return }
                 guard let message = try socket.receive() else { return }
                 (frames, peer) = message
+                peer.address = addresses.address(of: peer, socket: index, routingID: socket.type == .router ? frames.first : nil)
                 counters.received.add(1, ordering: .relaxed)
                 screening = screen?(frames, peer) ?? .deliver
                 switch screening {

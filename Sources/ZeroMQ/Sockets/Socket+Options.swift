@@ -15,7 +15,7 @@ extension ZMQSocket {
         try set(ZMQ_RECONNECT_IVL_MAX, options.reconnectIntervalMaxMs)
         try set(ZMQ_HEARTBEAT_IVL, options.heartbeatIntervalMs)
         try set(ZMQ_HEARTBEAT_TIMEOUT, options.heartbeatTimeoutMs)
-        try set(ZMQ_HEARTBEAT_TTL, options.heartbeatTimeoutMs)
+        try set(ZMQ_HEARTBEAT_TTL, options.heartbeatTTLMs)
         try set(ZMQ_IPV6, Int32(options.ipv6 ? 1 : 0))
         if type == .router, options.routerMandatory { try set(ZMQ_ROUTER_MANDATORY, Int32(1)) }
         if !options.routingID.isEmpty { try setBytes(ZMQ_ROUTING_ID, options.routingID) }

@@ -87,7 +87,8 @@ public final class ZMQSocket {
     }
 
     /// Receives one whole multipart message without blocking, or nil when none is waiting.
-    /// `peer` names the connection it came from, as far as libzmq tells (see `PeerIdentity`).
+    /// `peer` names the connection it came from, as far as libzmq tells (see `PeerIdentity`); its
+    /// `address` is left for the caller to fill (`SocketLoop` does, once per connection).
     public func receive() throws(ZMQError) -> (frames: [Data], peer: PeerIdentity)? {
         var frames: [Data] = []
         while true {
@@ -106,7 +107,6 @@ public final class ZMQSocket {
                 var peer = PeerIdentity()
                 if let property = zmq_msg_gets(&message, "User-Id") { peer.userID = String(cString: property) }
                 peer.connection = zmq_msg_get(&message, ZMQ_SRCFD)
-                peer.address = peer.remoteAddress()
                 return (frames, peer)
             }
         }

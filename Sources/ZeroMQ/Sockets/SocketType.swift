@@ -33,6 +33,11 @@ public struct SocketOptions: Sendable, Hashable {
     /// ZMTP heartbeats: detect dead TCP peers below the application protocol.
     public var heartbeatIntervalMs: Int32 = 2_000
     public var heartbeatTimeoutMs: Int32 = 6_000
+    /// The TTL this socket's pings ask the other end to enforce (`ZMQ_HEARTBEAT_TTL`). 0: none, the
+    /// default. Both ends ping, so it adds no detection; and on the receiving end every message after
+    /// such a ping cancels a timer, which libzmq 4.3 finds by walking all of its I/O thread's timers:
+    /// with a thousand agents that walk was a fifth of an idle coordinator's CPU.
+    public var heartbeatTTLMs: Int32 = 0
     /// `ZMQ_ROUTER_MANDATORY`: an unroutable send fails with EHOSTUNREACH instead of vanishing.
     public var routerMandatory = true
     /// Identity a DEALER presents to its ROUTER (empty: libzmq picks one).
