@@ -19,9 +19,10 @@ extension CampaignActor {
         request.count = UInt32(count)
         request.proposedSoFar = UInt32(progress.candidatesAccepted)
         request.asOfSeq = deps.gateway.latestPublishedSeq
-        request.pending = activeRecords.sorted { $0.id < $1.id }.map { record in
+        request.pending = active.sorted().compactMap { experimentID in
+            guard let record = experiments[experimentID] else { return nil }
             var pending = Labloop_V1_PendingPoint()
-            pending.experimentID = record.id
+            pending.experimentID = experimentID
             pending.parameters = record.parameters
             return pending
         }
@@ -77,7 +78,7 @@ extension CampaignActor {
         var rejected: [Labloop_V1_RejectedCandidate] = []
         let capable = await deps.registry.capable(kind: spec.instrumentKind, operation: spec.operation)
         var seenIDs = Set<String>()
-        var seenPoints = Set(activeRecords.map(\.point))
+        var seenPoints = Set(active.compactMap { experiments[$0]?.point })
         for candidate in proposals.candidates {
             func reject(_ code: Labloop_V1_ErrorCode, _ reason: String) {
                 var entry = Labloop_V1_RejectedCandidate()

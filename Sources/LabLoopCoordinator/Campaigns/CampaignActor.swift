@@ -77,8 +77,11 @@ actor CampaignActor {
             return
         }
         if let quietUntil, clock.now < quietUntil { return }
+        // A wide campaign asks in batches: each request lists every pending point, so one request per
+        // finished experiment would cost the coordinator and the model O(max_parallel) each time.
         let wanted = progress.candidatesWanted(spec: spec)
-        if wanted > 0, outstanding == nil { await requestProposals(count: wanted) }
+        let batch = min(max(1, spec.maxParallel / 16), spec.maxExperiments - progress.candidatesAccepted)
+        if wanted > 0, wanted >= batch, outstanding == nil { await requestProposals(count: wanted) }
     }
 
     func finish(_ final: CampaignState, reason: String) async {

@@ -16,6 +16,47 @@ struct PlannedSlot: Sendable {
             && !(declined[entry.experimentID]?.contains(instrument.instrumentID) ?? false)
             && (holders?.contains(entry.project) ?? true)
     }
+
+    /// What decides which experiments a slot accepts, apart from declines: slots that share it (a rack of
+    /// identical instruments) accept the same experiments.
+    private struct Signature: Hashable {
+        var kind: String
+        var operations: Set<String>
+        var limits: [String: ParameterLimits]
+        var holders: Set<String>?
+    }
+
+    /// For each queued experiment, the indices of the slots that accept it: the same as asking every
+    /// slot's `accepts`, but judged once per group of alike slots, so a pass over a thousand identical
+    /// free instruments does not check each experiment's limits a thousand times.
+    static func candidates(for queue: [QueuedExperiment], in slots: [PlannedSlot],
+                           declined: [String: Set<String>]) -> [[Int]] {
+        var groupOf: [Signature: Int] = [:]
+        var groups: [(example: PlannedSlot, members: [Int])] = []
+        for index in slots.indices {
+            let slot = slots[index]
+            let signature = Signature(kind: slot.instrument.kind, operations: slot.instrument.operations,
+                                      limits: slot.instrument.limits, holders: slot.holders)
+            if let group = groupOf[signature] {
+                groups[group].members.append(index)
+            } else {
+                groupOf[signature] = groups.count
+                groups.append((slot, [index]))
+            }
+        }
+        return queue.map { entry in
+            let refused = declined[entry.experimentID]
+            var accepted: [Int] = []
+            for group in groups where group.example.accepts(entry, declined: [:]) {
+                if let refused {
+                    accepted += group.members.filter { !refused.contains(slots[$0].instrument.instrumentID) }
+                } else {
+                    accepted += group.members
+                }
+            }
+            return accepted.sorted()
+        }
+    }
 }
 
 extension FairShareScheduler {
@@ -31,24 +72,32 @@ extension FairShareScheduler {
     mutating func plan(queue: [QueuedExperiment], slots: inout [PlannedSlot], now: Double,
                        declined: [String: Set<String>]) -> [PlannedStart] {
         // Which slots each experiment may use never changes during a pass; only their room does.
-        let candidates = queue.map { entry in slots.indices.filter { slots[$0].accepts(entry, declined: declined) } }
+        let candidates = PlannedSlot.candidates(for: queue, in: slots, declined: declined)
         // How many waiting experiments each slot could take, to keep versatile slots for last.
         var demand = [Int](repeating: 0, count: slots.count)
         var byProject: [String: [Int]] = [:]
+        // For each experiment, how many of its slots still have room; for each slot, who may use it.
+        // Room only shrinks during a pass, so an experiment left with none drops out for good.
+        var open = [Int](repeating: 0, count: queue.count)
+        var users = [[Int]](repeating: [], count: slots.count)
         for index in queue.indices where !candidates[index].isEmpty {
             byProject[queue[index].project, default: []].append(index)
-            for slot in candidates[index] { demand[slot] += 1 }
+            for slot in candidates[index] {
+                demand[slot] += 1
+                users[slot].append(index)
+                if slots[slot].remaining > 0 { open[index] += 1 }
+            }
         }
         var starts: [PlannedStart] = []
         while true {
-            let eligible = byProject.compactMapValues { indices -> [Int]? in
-                let fitting = indices.filter { index in candidates[index].contains { slots[$0].remaining > 0 } }
-                return fitting.isEmpty ? nil : fitting
+            for project in Array(byProject.keys) {
+                byProject[project]!.removeAll { open[$0] <= 0 }
+                if byProject[project]!.isEmpty { byProject[project] = nil }
             }
-            guard !eligible.isEmpty else { break }
+            guard !byProject.isEmpty else { break }
             let outstanding = outstanding(at: now)
-            let project = Self.lowest(eligible.keys) { projectKey($0, at: now, outstanding) }
-            let index = choose(among: eligible[project]!, of: queue, at: now, outstanding)
+            let project = Self.lowest(byProject.keys) { projectKey($0, at: now, outstanding) }
+            let index = choose(among: byProject[project]!, of: queue, at: now, outstanding)
             let slot = candidates[index].filter { slots[$0].remaining > 0 }.min { first, second in
                 // The project's own reserved slot first, leaving open slots to others; then the
                 // slot fewest others could use; then by instrument ID.
@@ -58,8 +107,9 @@ extension FairShareScheduler {
                 return first < second
             }!
             slots[slot].remaining -= 1
+            if slots[slot].remaining == 0 { for user in users[slot] { open[user] -= 1 } }
             for other in candidates[index] { demand[other] -= 1 }
-            byProject[project]!.removeAll { $0 == index }
+            open[index] = 0  // started: out of the running
             start(queue[index], at: now)
             starts.append(PlannedStart(experiment: index, slot: slot))
         }
