@@ -15,6 +15,8 @@ public final class PeerLink: Sendable {
     let logger: Logger
     private let seq = Atomic<UInt64>(0)
     private let waiters = Mutex<[String: CheckedContinuation<Labloop_V1_Envelope, any Error>]>([:])
+    /// Set once `run()` has stopped pumping: nothing would ever answer a request made after it.
+    private let pumpStopped = Mutex(false)
     /// The frames of requests awaiting a reply, to send again after a refused handshake.
     private let unanswered = Mutex<[String: Data]>([:])
     private let stream: AsyncStream<Labloop_V1_Envelope>
@@ -66,6 +68,12 @@ public final class PeerLink: Sendable {
             group.addTask {
                 try await withCheckedThrowingContinuation { continuation in
                     self.waiters.withLock { $0[messageID] = continuation }
+                    // Cancelled, or the pump stopped, before the waiter was in place: the timeout task or
+                    // the pump's final sweep may already have run and missed it, so fail it here.
+                    if Task.isCancelled || self.pumpStopped.withLock({ $0 }) {
+                        self.fail(messageID, Task.isCancelled ? CancellationError() : PeerError(.closed, "link closed"))
+                        return
+                    }
                     let envelope = Labloop_V1_Envelope.make(
                         sender: self.sender, sessionSeq: self.seq.add(1, ordering: .relaxed).newValue,
                         messageID: messageID, body)
@@ -130,6 +138,7 @@ public final class PeerLink: Sendable {
             }
         }
         continuation.finish()
+        pumpStopped.withLock { $0 = true }
         let pending = waiters.withLock { all in defer { all.removeAll() }; return all }
         for (_, waiter) in pending { waiter.resume(throwing: PeerError(.closed, "link closed")) }
     }
