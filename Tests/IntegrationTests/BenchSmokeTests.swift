@@ -9,6 +9,7 @@ struct BenchSmokeTests {
         "baseline_zmq_round_trip_p50_us", "baseline_zmq_pipelined_per_s", "baseline_sqlite_rows_per_s",
         "baseline_sqlite_commit_p50_us", "baseline_protobuf_ns",
         "closed_loop_1_agents_per_s", "closed_loop_8_agents_per_s", "closed_loop_64_agents_per_s",
+        "closed_loop_cpu_us_per_experiment",
         "ingest_results_per_s", "ack_p50_us", "ack_p99_us", "ack_p999_us", "store_bytes_per_result",
         "turnaround_p50_us", "turnaround_p99_us", "turnaround_p999_us", "agent_cycle_p50_us", "agent_cycle_p99_us",
         "scale_connect_s", "scale_idle_cpu_percent", "scale_idle_rss_mb", "scale_load_per_s", "scale_load_cpu_percent",

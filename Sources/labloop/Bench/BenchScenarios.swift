@@ -45,6 +45,13 @@ struct BenchScenarios {
             figures.append(BenchFigure("closed_loop_\(agents)_agents_per_s", "closed loop, \(agents) agents × \(scale.closedLoopCapacity)",
                                        run.perSecond, "exp/s", baseline: pipelined, target: target,
                                        met: target.map { _ in run.perSecond >= 50_000 }))
+            if agents == scale.closedLoopAgents.last {
+                // The simulated agents share the machine's cores with the coordinator: its CPU time per
+                // experiment is the figure that does not depend on what the load generator costs.
+                figures.append(BenchFigure("closed_loop_cpu_us_per_experiment", "closed loop, \(agents) agents: coordinator CPU per experiment",
+                                           run.cpu * 1e6 / max(run.perSecond, 1), "µs",
+                                           baseline: .init(name: "protobuf encode+decode", value: base.protobufNanoseconds / 1_000, unit: "µs")))
+            }
         }
 
         step("result ingest: \(scale.ingestAgents) agents × capacity \(scale.ingestCapacity) …")
