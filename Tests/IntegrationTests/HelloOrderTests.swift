@@ -45,9 +45,10 @@ struct HelloOrderTests {
             }
             #expect(ready == count, "only \(ready) of \(count) connections came up and were refused as unregistered")
             // Now every agent at once: hello, then straight away a message that needs the registration.
+            var followers: [String: String] = [:]  // peer → the message id of its heartbeat after the hello
             for peer in peers {
                 peer.send(.agentHello(BadMessages.harmlessHello(peer.sender)))
-                peer.send(.heartbeat(.init()))
+                followers[peer.sender] = peer.send(.heartbeat(.init()))
             }
             // A refusal would come within milliseconds; welcomes may take longer on a loaded machine.
             try await Task.sleep(for: .seconds(2))
@@ -58,7 +59,9 @@ struct HelloOrderTests {
                 while let answer = await peer.nextAnswer(timeout: welcomed ? .milliseconds(20) : max(.milliseconds(20), deadline - ContinuousClock.now)) {
                     switch answer.body {
                     case .agentWelcome?: welcomed = true
-                    case .error(let error)?: refusals.append("\(error.code): \(error.reason)")
+                    // Only the answer to that heartbeat: a late refusal of a phase-one heartbeat is no evidence.
+                    case .error(let error)? where answer.correlationID == followers[peer.sender]:
+                        refusals.append("\(error.code): \(error.reason)")
                     default: break
                     }
                 }
