@@ -267,16 +267,18 @@ public final class SocketLoop: Sendable {
         return blocked
     }
 
-    /// Each ROUTER connection's remote address, by routing id, as read with its first message. libzmq
-    /// never reuses a routing id on a socket, so the address holds for the connection's life, and the
-    /// two system calls it takes are paid once per connection instead of once per message.
+    /// Each ROUTER connection's remote address, by routing id, as read with its first message. A routing
+    /// id libzmq generated (five bytes starting with a zero byte, which peers may not choose) is never
+    /// reused on a socket, so the address holds for the connection's life, and the two system calls it
+    /// takes are paid once per connection instead of once per message. A routing id a peer chose may
+    /// come back on a new connection, so its address is read with every message.
     private struct Addresses {
         var byRoutingID: [Int: [Data: String]] = [:]
         var count = 0
         static let limit = 50_000
 
         mutating func address(of peer: PeerIdentity, socket: Int, routingID: Data?) -> String? {
-            guard let routingID else { return peer.remoteAddress() }
+            guard let routingID, routingID.count == 5, routingID.first == 0 else { return peer.remoteAddress() }
             if let known = byRoutingID[socket]?[routingID] { return known }
             guard let address = peer.remoteAddress() else { return nil }
             if count >= Self.limit {  // connections come and go: start over rather than grow for ever
