@@ -88,20 +88,12 @@ actor CampaignActor {
         guard !state.isTerminal, !finishing else { return }
         finishing = true
         defer { finishing = false }
-        let (id, from) = (self.id, state)
         do {
-            // The stored time, so a restart reports the same.
-            let at = try await deps.store.write { tx in
-                try tx.moveCampaign(id: id, from: from, to: final, reason: reason)
-                return tx.now
-            }
-            state = final
-            stateReason = reason
-            finishedAt = at
+            try await moveCampaign(to: final, reason: reason)
             await deps.dispatcher.forget(campaignID: id)
             logger.info("campaign \(final.rawValue)", metadata: ["reason": "\(reason)"])
         } catch {
-            logger.error("could not record campaign end", metadata: ["error": "\(error)"])
+            logger.error("could not record campaign end", metadata: ["error": "\(error.reason)"])
         }
     }
 
@@ -144,7 +136,7 @@ actor CampaignActor {
         do {
             at = try await deps.store.write { tx in
                 try tx.moveCampaign(id: id, from: from, to: next, reason: reason)
-                return tx.now
+                return tx.now  // the stored time, so a restart reports the same
             }
         } catch {
             throw WireError(.unavailable, "could not record the change: \(error)")
