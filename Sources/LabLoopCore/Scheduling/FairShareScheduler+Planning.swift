@@ -11,10 +11,10 @@ struct PlannedSlot: Sendable {
             .map { PlannedSlot(instrument: $0, remaining: $0.freeSlots, holders: holders[$0.instrumentID]) }
     }
 
-    func accepts(_ entry: QueuedExperiment, declined: [String: Set<String>]) -> Bool {
-        instrument.canRun(entry)
-            && !(declined[entry.experimentID]?.contains(instrument.instrumentID) ?? false)
-            && (holders?.contains(entry.project) ?? true)
+    /// Whether the slot may take `entry`, leaving aside whether this instrument declined it before:
+    /// the same for every slot with the same `Signature`.
+    func acceptsApartFromDeclines(_ entry: QueuedExperiment) -> Bool {
+        instrument.canRun(entry) && (holders?.contains(entry.project) ?? true)
     }
 
     /// What decides which experiments a slot accepts, apart from declines: slots that share it (a rack of
@@ -26,9 +26,9 @@ struct PlannedSlot: Sendable {
         var holders: Set<String>?
     }
 
-    /// For each queued experiment, the indices of the slots that accept it: the same as asking every
-    /// slot's `accepts`, but judged once per group of alike slots, so a pass over a thousand identical
-    /// free instruments does not check each experiment's limits a thousand times.
+    /// For each queued experiment, the indices of the slots that accept it and whose instrument has not
+    /// declined it. Judged once per group of alike slots, so a pass over a thousand identical free
+    /// instruments does not check each experiment's limits a thousand times.
     static func candidates(for queue: [QueuedExperiment], in slots: [PlannedSlot],
                            declined: [String: Set<String>]) -> [[Int]] {
         var groupOf: [Signature: Int] = [:]
@@ -47,7 +47,7 @@ struct PlannedSlot: Sendable {
         return queue.map { entry in
             let refused = declined[entry.experimentID]
             var accepted: [Int] = []
-            for group in groups where group.example.accepts(entry, declined: [:]) {
+            for group in groups where group.example.acceptsApartFromDeclines(entry) {
                 if let refused {
                     accepted += group.members.filter { !refused.contains(slots[$0].instrument.instrumentID) }
                 } else {
