@@ -7,18 +7,19 @@ import LabLoopStore
 
 extension CampaignActor {
     /// Moves a queued experiment to `instrumentID` and sends the assignment. False if it is no
-    /// longer queued (cancelled, paused campaign) — the caller releases the slot.
-    func dispatch(experimentID: String, instrumentID: String, routingID: Data) async -> Bool {
+    /// longer queued (cancelled, paused campaign) — the caller releases the slot. With `ahead` the
+    /// instrument is full: the committed assignment is held by the registry until a slot frees.
+    func dispatch(experimentID: String, instrumentID: String, routingID: Data, ahead: Bool = false) async -> Bool {
         guard state == .running, let record = experiments[experimentID], record.state == .queued, !record.busy else {
             return false
         }
         experiments[experimentID]?.busy = true
-        defer { experiments[experimentID]?.busy = false }
+        defer { settle(experimentID) }
         let campaignID = id
         do {
             try await deps.store.write { tx in
                 try tx.moveExperiment(campaignID: campaignID, experimentID: experimentID, from: .queued, to: .dispatched,
-                                      instrumentID: instrumentID, reason: "")
+                                      instrumentID: instrumentID, reason: ahead ? "ahead" : "")
             }
         } catch {
             logger.error("could not record dispatch", metadata: ["experiment": "\(experimentID)", "error": "\(error)"])
@@ -27,12 +28,82 @@ extension CampaignActor {
         }
         setState(experimentID, from: .queued, to: .dispatched)
         experiments[experimentID]?.instrumentID = instrumentID
-        let messageID = UUID().uuidString
-        experiments[experimentID]?.assignmentMessageID = messageID
+        let ready = ReadyAssignment(assignment: assignment(for: record), messageID: MessageID.next())
+        experiments[experimentID]?.assignmentMessageID = ready.messageID
+        var destination = routingID
+        if ahead {
+            experiments[experimentID]?.heldAhead = true
+            switch await deps.registry.hold(instrumentID: instrumentID, experimentID: experimentID, ready: ready) {
+            case .held, .gone:  // `.gone`: whoever took its place back withdraws it once this settles
+                return true
+            case .send(let current):
+                experiments[experimentID]?.heldAhead = false
+                destination = current
+            }
+        }
         experiments[experimentID]?.assignmentSentAt = clock.now
         Failpoint.assignmentSending.hit()
-        deps.gateway.send(.assignment(assignment(for: record)), to: routingID, on: .agent, messageID: messageID)
+        deps.gateway.send(.assignment(ready.assignment), to: destination, on: .agent, messageID: ready.messageID)
         return true
+    }
+
+    /// A held assignment left for its instrument (`CoordinatorDeps.send(_:)`): from now on it is resent like any other.
+    func heldSent(_ experimentID: String) {
+        guard experiments[experimentID]?.heldAhead == true else { return }
+        experiments[experimentID]?.heldAhead = false
+        experiments[experimentID]?.assignmentSentAt = clock.now
+    }
+
+    /// Takes back an assignment held ahead, never sent, that the registry gave up (`entry` is its place in
+    /// the queue): `dispatched` → `to` (queued again, or cancelled). Waits for its dispatch to settle; does
+    /// nothing if it is not held on `instrumentID` any more. A failed commit is retried on each tick.
+    func withdraw(_ entry: QueuedExperiment, from instrumentID: String, to target: ExperimentState, reason: String) async {
+        let experimentID = entry.experimentID
+        await untilSettled(experimentID)
+        guard let record = experiments[experimentID], record.state == .dispatched, record.heldAhead, !record.busy,
+              record.instrumentID == instrumentID else { return }
+        experiments[experimentID]?.busy = true
+        defer { settle(experimentID) }
+        // A finished campaign queues nothing more.
+        let final = target == .queued && state.isTerminal ? .cancelled : target
+        let campaignID = id
+        do {
+            try await deps.store.write { tx in
+                try tx.moveExperiment(campaignID: campaignID, experimentID: experimentID, from: .dispatched, to: final,
+                                      instrumentID: nil, reason: "withdrawn from \(instrumentID) before it was sent: \(reason)")
+            }
+        } catch {
+            logger.error("could not withdraw a held assignment; will retry", metadata: ["experiment": "\(experimentID)", "error": "\(error)"])
+            experiments[experimentID]?.pendingWithdrawal = (entry, target, reason)
+            return
+        }
+        setState(experimentID, from: .dispatched, to: final)
+        experiments[experimentID]?.instrumentID = nil
+        experiments[experimentID]?.heldAhead = false
+        experiments[experimentID]?.pendingWithdrawal = nil
+        experiments[experimentID]?.assignmentMessageID = nil
+        await deps.dispatcher.finished(experimentID: experimentID)
+        if final == .queued {
+            await deps.dispatcher.requeue(entry)
+            if state == .running { Task { [deps] in await deps.dispatcher.kick() } }
+        }
+    }
+
+    /// Withdraws every assignment this campaign has held ahead (pause, cancel, stop).
+    func withdrawHeld(to target: ExperimentState, reason: String) async {
+        for record in activeRecords where record.heldAhead {
+            guard let instrumentID = record.instrumentID,
+                  let held = await deps.registry.unhold(instrumentID: instrumentID, experimentID: record.id) else { continue }
+            await withdraw(held.entry, from: instrumentID, to: target, reason: reason)
+        }
+    }
+
+    /// Retries withdrawals whose commit failed.
+    func retryWithdrawals() async {
+        for record in activeRecords {
+            guard let pending = record.pendingWithdrawal, let instrumentID = record.instrumentID else { continue }
+            await withdraw(pending.entry, from: instrumentID, to: pending.to, reason: pending.reason)
+        }
     }
 
     private func assignment(for record: ExperimentRecord) -> Labloop_V1_Assignment {
@@ -52,12 +123,13 @@ extension CampaignActor {
     func resendAssignments() async {
         let interval = Duration.milliseconds(Int(deps.config.assignmentResendMs))
         let now = clock.now
-        for record in activeRecords where record.state == .dispatched && !record.busy && record.unconfirmedSince == nil {
+        for record in activeRecords where record.state == .dispatched && !record.busy && !record.heldAhead
+            && record.unconfirmedSince == nil {
             guard let instrumentID = record.instrumentID else { continue }
             if let sent = record.assignmentSentAt, now - sent < interval { continue }
             guard let routingID = await deps.registry.routingID(of: instrumentID) else { continue }
             // Re-check after the await: it may have been accepted, declined or finished meanwhile.
-            guard let current = experiments[record.id], current.state == .dispatched, !current.busy,
+            guard let current = experiments[record.id], current.state == .dispatched, !current.busy, !current.heldAhead,
                   current.instrumentID == instrumentID else { continue }
             let messageID = current.assignmentMessageID ?? UUID().uuidString
             experiments[record.id]?.assignmentMessageID = messageID

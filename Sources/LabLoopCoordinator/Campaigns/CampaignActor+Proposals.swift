@@ -59,6 +59,7 @@ extension CampaignActor {
             outstanding = nil
         }
         await expireUnconfirmed()
+        await retryWithdrawals()
         await resendAssignments()
         await evaluate()
     }
@@ -210,8 +211,10 @@ extension CampaignActor {
     }
 
     /// The experiment left its instrument: free the slot and stop charging its project's share.
+    /// An assignment held ahead for the freed slot leaves at once.
     func releaseSlot(_ instrumentID: String, _ experimentID: String) async {
-        await deps.registry.release(instrumentID: instrumentID, experimentID: experimentID)
+        let promotion = await deps.registry.release(instrumentID: instrumentID, experimentID: experimentID)
+        if let promotion { await deps.send(promotion) }
         await deps.dispatcher.finished(experimentID: experimentID)
     }
 

@@ -67,7 +67,8 @@ extension CampaignActor {
                 confirmed.insert(id)
             }
         }
-        for record in activeRecords where record.instrumentID == instrumentID && record.state.isAtInstrument {
+        // One held ahead (this coordinator never sent it) stays held: the registry kept its place.
+        for record in activeRecords where record.instrumentID == instrumentID && record.state.isAtInstrument && !record.heldAhead {
             if inFlight.contains(record.id) || record.state == .dispatched {
                 experiments[record.id]?.unconfirmedSince = nil
                 await deps.registry.attach(instrumentID: instrumentID, experimentID: record.id)

@@ -50,6 +50,9 @@ extension CampaignActor {
         experiments[record.id]?.busy = true
         defer { settle(record.id) }
         let succeeded = result.outcome == .succeeded
+        // The agent is done with it whatever the store says, so a success frees its slot now: an assignment
+        // held ahead for it leaves before this commit. (A failure frees it after the quarantine count.)
+        if succeeded { await releaseSlot(instrumentID, record.id) }
         let retry = succeeded ? nil : retryAttempt(of: record, failureKind: result.failure.kind)
         let (campaignID, objective, from) = (id, spec.objective.measurement, record.state)
         let outcome: StoreTransaction.ResultRecording
@@ -67,6 +70,8 @@ extension CampaignActor {
             }
         } catch {
             logger.error("result not stored; not acknowledged", metadata: ["experiment": "\(record.id)", "error": "\(error)"])
+            // Still on the instrument as far as the store knows: count it there until the resend is stored.
+            if succeeded { await deps.registry.attach(instrumentID: instrumentID, experimentID: record.id) }
             return nil
         }
         switch outcome {
@@ -85,7 +90,7 @@ extension CampaignActor {
         setState(record.id, from: from, to: succeeded ? .completed : .failed)
         // Before the slot is freed, so a quarantined instrument gets no further work.
         await noteOutcome(instrumentID: instrumentID, failed: !succeeded && result.failure.kind != "cancelled")
-        await releaseSlot(instrumentID, record.id)
+        if !succeeded { await releaseSlot(instrumentID, record.id) }
         if succeeded, let value = Self.objectiveValue(result, objective), value.isFinite {
             experiments[record.id]?.objective = value
             progress.record(objective: value, experimentID: record.id, objective: spec.objective)
@@ -106,6 +111,7 @@ extension CampaignActor {
                                                           limit: Int(deps.config.quarantineAfterFailures)) else { return }
         logger.warning("instrument quarantined; clear it with `labloop instruments drain --undo`",
                        metadata: ["instrument": "\(instrumentID)", "reason": "\(reason)"])
+        await deps.withdraw(await deps.registry.takeHeld(instrumentID), from: instrumentID, reason: "instrument quarantined")
         do {
             try await deps.store.write { tx in
                 try tx.audit(principal: "coordinator", role: "coordinator", action: "quarantine", arguments: instrumentID,

@@ -101,6 +101,7 @@ actor CampaignActor {
         guard state == .running else { throw WireError(.invalidState, "campaign \(id) is \(state.rawValue), not running") }
         try await moveCampaign(to: .paused, reason: "paused by operator")
         await deps.dispatcher.hold(campaignID: id)
+        await withdrawHeld(to: .queued, reason: "campaign paused")
     }
 
     func resume() async throws(WireError) {
@@ -148,8 +149,9 @@ actor CampaignActor {
 
     static func nowUnixMs() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
 
-    /// Cancels every experiment that has not reached an instrument.
+    /// Cancels every experiment that has not reached an instrument, including those held ahead.
     func cancelWaiting(reason: String) async {
+        await withdrawHeld(to: .cancelled, reason: reason)
         let waiting = activeRecords.filter { ($0.state == .queued || $0.state == .awaitingApproval) && !$0.busy }
         guard !waiting.isEmpty else { return }
         let moves = waiting.map { ($0.id, $0.state) }

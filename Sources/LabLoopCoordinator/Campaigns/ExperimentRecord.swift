@@ -21,4 +21,9 @@ struct ExperimentRecord: Sendable {
     /// While `dispatched`: the assignment's message id (kept for every retransmission) and when it was last sent.
     var assignmentMessageID: String?
     var assignmentSentAt: ContinuousClock.Instant?
+    /// `dispatched` ahead: committed to its instrument but held by the registry until a slot frees
+    /// (`HeldAssignment`); not sent yet, so never resent.
+    var heldAhead = false
+    /// A withdrawal of a held assignment whose commit failed: retried on each tick.
+    var pendingWithdrawal: (entry: QueuedExperiment, to: ExperimentState, reason: String)?
 }

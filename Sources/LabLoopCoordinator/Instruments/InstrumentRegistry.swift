@@ -17,6 +17,9 @@ struct InstrumentSession: Sendable {
     var connected = true
     /// Experiments the coordinator has placed on this instrument and not yet seen finish.
     var assigned: Set<String> = []
+    /// Experiments dispatched ahead: committed to this instrument while all its slots were busy, and
+    /// sent the moment one frees (see `InstrumentRegistry+Ahead.swift`). Not counted in `assigned`.
+    var held: [HeldAssignment] = []
     var lastSeen: ContinuousClock.Instant
     var lastSeenUnixMs: Int64
     var draining = false
@@ -57,12 +60,14 @@ struct InstrumentSession: Sendable {
 
 /// Owns the instrument sessions: who is connected, what each can do, and its free capacity.
 actor InstrumentRegistry {
-    private var sessions: [String: InstrumentSession] = [:]
+    var sessions: [String: InstrumentSession] = [:]
     private var byRouting: [Data: String] = [:]
+    /// How many experiments may be dispatched ahead to each instrument (`CoordinatorConfig.dispatchAhead`).
+    let aheadLimit: Int
     /// Lab-wide limits per instrument kind, from the coordinator's configuration; they override
     /// (narrow) what every instrument of that kind declares.
     let labLimits: [String: ParameterLimits]
-    private let clock = ContinuousClock()
+    let clock = ContinuousClock()
     private let started = ContinuousClock.now
     /// `capable` answers per "kind/operation", cleared whenever an agent's declaration may change
     /// (a hello, or one remembered from the store): campaigns ask once per result.
@@ -80,8 +85,9 @@ actor InstrumentRegistry {
         let envelope: ParameterLimits
     }
 
-    init(labLimits: [String: ParameterLimits] = [:]) {
+    init(labLimits: [String: ParameterLimits] = [:], aheadLimit: Int = 0) {
         self.labLimits = labLimits
+        self.aheadLimit = aheadLimit
     }
 
     /// Every known instrument (connected or not) that offers `operation` on an instrument of `kind`
@@ -111,6 +117,7 @@ actor InstrumentRegistry {
                                         routingID: routingID, lastSeen: clock.now, lastSeenUnixMs: Self.nowUnixMs(),
                                         lastChange: clock.now)
         session.assigned = previous?.assigned ?? []
+        session.held = previous?.held ?? []
         session.draining = previous?.draining ?? false
         session.consecutiveFailures = previous?.consecutiveFailures ?? 0
         session.quarantine = previous?.quarantine
@@ -173,20 +180,26 @@ actor InstrumentRegistry {
         sessions[instrumentID]?.assigned.insert(experimentID)
     }
 
-    func release(instrumentID: String, experimentID: String) {
+    /// The experiment left the instrument. Returns the assignment held ahead for the freed slot, if
+    /// one is ready: the caller must send it (`CoordinatorDeps.send(_:)`).
+    func release(instrumentID: String, experimentID: String) -> Promotion? {
         sessions[instrumentID]?.accumulate(now: clock.now)
         sessions[instrumentID]?.assigned.remove(experimentID)
+        return promote(instrumentID)
     }
 
     /// Stops (or, with `undo`, resumes) giving the instrument new work.
     /// `undo` also clears a quarantine.
-    func drain(_ instrumentID: String, undo: Bool) throws(WireError) {
+    /// Returns the assignments held ahead for it, taken back: the caller withdraws them.
+    func drain(_ instrumentID: String, undo: Bool) throws(WireError) -> [HeldAssignment] {
         guard sessions[instrumentID] != nil else { throw WireError(.unknownID, "unknown instrument \(instrumentID)") }
         sessions[instrumentID]?.draining = !undo
         if undo {
             sessions[instrumentID]?.quarantine = nil
             sessions[instrumentID]?.consecutiveFailures = 0
+            return []
         }
+        return takeHeld(instrumentID)
     }
 
     /// Counts a result from `instrumentID`. After `limit` failures in a row (0: never) the instrument is
@@ -210,28 +223,35 @@ actor InstrumentRegistry {
         sessions[instrumentID]?.draining = true
     }
 
+    /// What a departed agent leaves behind: the experiments sent to it (they may have run), and those
+    /// held ahead for it (never sent: the caller withdraws them).
+    struct Departure: Sendable {
+        var instrumentID: String
+        var assigned: Set<String>
+        var held: [HeldAssignment]
+    }
+
     /// Agents silent longer than `timeout`: marked disconnected and returned with what they held.
-    func sweep(timeout: Duration) -> [(instrumentID: String, assigned: Set<String>)] {
+    func sweep(timeout: Duration) -> [Departure] {
         let now = clock.now
-        var lost: [(String, Set<String>)] = []
+        var lost: [Departure] = []
         for (id, session) in sessions where session.connected && now - session.lastSeen > timeout {
-            lost.append((id, session.assigned))
-            disconnect(id)
+            lost.append(disconnect(id))
         }
         return lost
     }
 
     /// The agent said goodbye or vanished: it holds nothing any more. Returns what it held.
-    @discardableResult
-    func disconnect(_ instrumentID: String) -> Set<String> {
-        guard var session = sessions[instrumentID] else { return [] }
-        let held = session.assigned
+    func disconnect(_ instrumentID: String) -> Departure {
+        guard var session = sessions[instrumentID] else { return Departure(instrumentID: instrumentID, assigned: [], held: []) }
+        let departure = Departure(instrumentID: instrumentID, assigned: session.assigned, held: session.held)
         session.accumulate(now: clock.now)
         session.connected = false
         session.assigned = []
+        session.held = []
         byRouting[session.routingID] = nil
         sessions[instrumentID] = session
-        return held
+        return departure
     }
 
     /// After a restart: instruments known from the store, disconnected until they say hello,

@@ -9,6 +9,9 @@ actor Dispatcher {
     private var queue: [String: QueuedExperiment] = [:]
     private var held: Set<String> = []
     private var declined: [String: Set<String>] = [:]
+    /// Experiments once withdrawn from a busy instrument to a free slot: never moved twice, so a
+    /// scheduler that will not place one there cannot make it bounce.
+    private var moved: Set<String> = []
     private var campaigns: [String: CampaignActor] = [:]
     private var nextOrder: UInt64 = 0
     private var scheduler: FairShareScheduler
@@ -18,12 +21,15 @@ actor Dispatcher {
     /// Set at shutdown: nothing more is dispatched.
     private var stopped = false
     private let registry: InstrumentRegistry
+    /// Sends assignments held ahead once their slot frees.
+    private let gateway: Gateway
 
     private let reservations: [Reservation]
 
-    init(registry: InstrumentRegistry, projectWeights: [String: Double] = [:],
+    init(registry: InstrumentRegistry, gateway: Gateway, projectWeights: [String: Double] = [:],
          reservations windows: [(instrumentID: String, project: String, startUnixMs: Int64, endUnixMs: Int64)] = []) {
         self.registry = registry
+        self.gateway = gateway
         scheduler = FairShareScheduler(projectWeights: projectWeights)
         // The scheduler's clock is seconds since this dispatcher started.
         let origin = Int64(Date().timeIntervalSince1970 * 1000)
@@ -42,6 +48,7 @@ actor Dispatcher {
     /// An experiment left its instrument (finished, failed, declined, lost): stop charging its project.
     func finished(experimentID: String) {
         scheduler.finished(experimentID: experimentID, at: now)
+        moved.remove(experimentID)
     }
 
     /// Each project's share against its entitlement, and why each queued experiment waits.
@@ -141,33 +148,65 @@ actor Dispatcher {
         passing = false
     }
 
+    /// A withdrawn experiment (dispatched ahead, never sent) goes back to its place in the queue.
+    func requeue(_ entry: QueuedExperiment) {
+        queue[entry.experimentID] = entry
+    }
+
+    private struct Reserved {
+        var entry: QueuedExperiment
+        var instrumentID: String
+        var routingID: Data
+        var campaign: CampaignActor?
+        /// Held by the registry until a slot of the full instrument frees.
+        var ahead: Bool
+    }
+
     private func pass() async {
+        for promotion in await registry.promoteReady() { await promotion.deliver(through: gateway) }
         let eligible = queue.values.filter { !held.contains($0.campaignID) }
-        guard !eligible.isEmpty else { return }
+        if !eligible.isEmpty { await place(eligible) }
+        await moveHeldToIdleSlots()
+    }
+
+    private func place(_ eligible: [QueuedExperiment]) async {
         let free = await registry.freeInstruments()
-        let pairs = scheduler.assign(queue: Array(eligible), free: free, now: now, reservations: reservations,
-                                     declined: declined)
-        var reserved: [(entry: QueuedExperiment, instrumentID: String, routingID: Data, campaign: CampaignActor?)] = []
-        for pair in pairs where !stopped {
+        var pairs = scheduler.assign(queue: eligible, free: free, now: now, reservations: reservations,
+                                     declined: declined).map { (pair: $0, ahead: false) }
+        // What no free slot took may wait, committed, at a full instrument (dispatch ahead).
+        let placed = Set(pairs.map(\.pair.experimentID))
+        let left = eligible.filter { !placed.contains($0.experimentID) }
+        if !left.isEmpty {
+            let full = await registry.aheadInstruments()
+            if !full.isEmpty {
+                pairs += scheduler.assign(queue: left, free: full, now: now, reservations: reservations, declined: declined)
+                    .map { (pair: $0, ahead: true) }
+            }
+        }
+        var reserved: [Reserved] = []
+        for (pair, ahead) in pairs where !stopped {
             // Take it out of the queue before awaiting, so no other pass can pick it.
             guard let entry = queue.removeValue(forKey: pair.experimentID) else {
                 scheduler.finished(experimentID: pair.experimentID, at: now)
                 continue
             }
-            guard let routingID = await registry.reserve(instrumentID: pair.instrumentID, experimentID: entry.experimentID)
-            else {
+            let campaign = campaigns[entry.campaignID]
+            let routingID = if ahead, let campaign {
+                await registry.stage(instrumentID: pair.instrumentID, entry: entry, campaign: campaign)
+            } else {
+                await registry.reserve(instrumentID: pair.instrumentID, experimentID: entry.experimentID)
+            }
+            guard let routingID else {
                 scheduler.finished(experimentID: entry.experimentID, at: now)
                 queue[entry.experimentID] = entry
                 again = true
                 continue
             }
-            reserved.append((entry, pair.instrumentID, routingID, campaigns[entry.campaignID]))
+            reserved.append(Reserved(entry: entry, instrumentID: pair.instrumentID, routingID: routingID,
+                                     campaign: campaign, ahead: ahead))
         }
         if stopped {  // shutting down: what was reserved stays queued, in the store too, for the next start
-            for item in reserved {
-                scheduler.finished(experimentID: item.entry.experimentID, at: now)
-                await registry.release(instrumentID: item.instrumentID, experimentID: item.entry.experimentID)
-            }
+            for item in reserved { await unreserve(item) }
             return
         }
         // Commit the pass's dispatches concurrently, so they share group commits instead of one fsync each.
@@ -175,7 +214,8 @@ actor Dispatcher {
             for (index, item) in reserved.enumerated() {
                 group.addTask {
                     let dispatched = await item.campaign?.dispatch(
-                        experimentID: item.entry.experimentID, instrumentID: item.instrumentID, routingID: item.routingID) ?? false
+                        experimentID: item.entry.experimentID, instrumentID: item.instrumentID, routingID: item.routingID,
+                        ahead: item.ahead) ?? false
                     return (index, dispatched)
                 }
             }
@@ -188,13 +228,43 @@ actor Dispatcher {
             if dispatched {
                 declined[entry.experimentID] = nil
             } else {
-                scheduler.finished(experimentID: entry.experimentID, at: now)
-                await registry.release(instrumentID: item.instrumentID, experimentID: entry.experimentID)
+                await unreserve(item)
                 // Still queued (e.g. its campaign was paused meanwhile): keep it for a later pass.
                 if await item.campaign?.isQueued(entry.experimentID) ?? false, queue[entry.experimentID] == nil {
                     queue[entry.experimentID] = entry
                 }
             }
+        }
+    }
+
+    /// Gives back a slot (or a place ahead) taken for a dispatch that did not happen.
+    private func unreserve(_ item: Reserved) async {
+        scheduler.finished(experimentID: item.entry.experimentID, at: now)
+        if item.ahead {
+            _ = await registry.unhold(instrumentID: item.instrumentID, experimentID: item.entry.experimentID)
+        } else if let promotion = await registry.release(instrumentID: item.instrumentID, experimentID: item.entry.experimentID) {
+            await promotion.deliver(through: gateway)
+        }
+    }
+
+    /// Slots left free while experiments wait, held ahead, on busy instruments (the queue ran short):
+    /// such an experiment is withdrawn to the queue, and the next pass gives it to a free slot.
+    private func moveHeldToIdleSlots() async {
+        guard !stopped else { return }
+        var (idle, candidates) = await registry.idleSlotsAndHeld()
+        let holders = reservations.holders(at: now)
+        for (instrumentID, entry) in candidates where !held.contains(entry.campaignID) && !moved.contains(entry.experimentID) && !idle.isEmpty {
+            guard let index = idle.firstIndex(where: { slot in
+                      slot.canRun(entry) && !(declined[entry.experimentID]?.contains(slot.instrumentID) ?? false)
+                          && (holders[slot.instrumentID]?.contains(entry.project) ?? true)
+                  }),
+                  let taken = await registry.unhold(instrumentID: instrumentID, experimentID: entry.experimentID)
+            else { continue }
+            idle[index].freeSlots -= 1
+            if idle[index].freeSlots == 0 { idle.remove(at: index) }
+            await taken.campaign.withdraw(taken.entry, from: instrumentID, to: .queued, reason: "a slot is free elsewhere")
+            moved.insert(entry.experimentID)  // after the withdrawal, which ends its charge (and clears this)
+            again = true
         }
     }
 }

@@ -72,8 +72,7 @@ extension Coordinator {
             }
         case .disconnect(let goodbye)?:
             deps.logger.info("agent disconnected", metadata: ["instrument": "\(instrumentID)", "reason": "\(goodbye.reason)"])
-            let held = await deps.registry.disconnect(instrumentID)
-            for campaign in campaigns.values { await campaign.instrumentLost(instrumentID, experimentIDs: held) }
+            await departed(await deps.registry.disconnect(instrumentID), reason: "instrument disconnected")
         default:
             refuse(WireError(.wrongRole, "\(envelope.bodyName) is not an agent message"))
         }
@@ -100,6 +99,7 @@ extension Coordinator {
         for campaign in campaigns.values {
             known.formUnion(await campaign.reconcile(instrumentID: hello.instrumentID, inFlight: inFlight))
         }
+        for promotion in await deps.registry.promoteReady() { await deps.send(promotion) }
         var welcome = Labloop_V1_AgentWelcome()
         welcome.sessionID = UUID().uuidString
         welcome.heartbeatIntervalMs = deps.config.heartbeatIntervalMs
@@ -134,5 +134,11 @@ extension Coordinator {
             }
         }
         return nil
+    }
+
+    /// An agent left (goodbye or silence): what it ran may have run; what was held for it never left.
+    func departed(_ departure: InstrumentRegistry.Departure, reason: String) async {
+        for campaign in campaigns.values { await campaign.instrumentLost(departure.instrumentID, experimentIDs: departure.assigned) }
+        await deps.withdraw(departure.held, from: departure.instrumentID, reason: reason)
     }
 }

@@ -86,7 +86,8 @@ extension Coordinator {
             reply.schedule = await deps.dispatcher.schedule()
         case .drain(let drain)?:
             try await audited(principal, drain.undo ? "undrain" : "drain", drain.instrumentID) { () async throws(WireError) in
-                try await self.deps.registry.drain(drain.instrumentID, undo: drain.undo)
+                let held = try await self.deps.registry.drain(drain.instrumentID, undo: drain.undo)
+                await self.deps.withdraw(held, from: drain.instrumentID, reason: "instrument drained")
             }
             var list = Labloop_V1_InstrumentList()
             list.instruments = await deps.registry.summaries()

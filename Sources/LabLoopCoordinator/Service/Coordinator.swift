@@ -44,10 +44,10 @@ public actor Coordinator {
         if config.serverKey == nil {
             logger.warning("running WITHOUT security (--insecure): no peer is authenticated; loopback only")
         }
-        let registry = InstrumentRegistry(labLimits: config.labLimits)
+        let registry = InstrumentRegistry(labLimits: config.labLimits, aheadLimit: config.dispatchAhead)
         let deps = CoordinatorDeps(
             store: store, gateway: gateway, registry: registry, models: ModelDirectory(gateway: gateway),
-            dispatcher: Dispatcher(registry: registry, projectWeights: config.projectWeights,
+            dispatcher: Dispatcher(registry: registry, gateway: gateway, projectWeights: config.projectWeights,
                                    reservations: config.reservations), config: config,
             logger: logger)
         let coordinator = Coordinator(deps: deps, context: context)
@@ -236,9 +236,9 @@ public actor Coordinator {
         deps.gateway.publishHeartbeat(latestSeq: deps.gateway.latestPublishedSeq)
         reportHealth()
         let timeout = Duration.milliseconds(Int(deps.config.livenessTimeoutMs))
-        for (instrumentID, assigned) in await deps.registry.sweep(timeout: timeout) {
-            deps.logger.warning("instrument lost", metadata: ["instrument": "\(instrumentID)"])
-            for campaign in campaigns.values { await campaign.instrumentLost(instrumentID, experimentIDs: assigned) }
+        for departure in await deps.registry.sweep(timeout: timeout) {
+            deps.logger.warning("instrument lost", metadata: ["instrument": "\(departure.instrumentID)"])
+            await departed(departure, reason: "instrument lost")
         }
         for modelID in await deps.models.sweep(timeout: timeout) {
             deps.logger.warning("model server lost", metadata: ["model": "\(modelID)"])

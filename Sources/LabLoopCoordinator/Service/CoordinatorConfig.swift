@@ -21,6 +21,10 @@ public struct CoordinatorConfig: Sendable {
     /// An instrument whose experiments fail this many times in a row is quarantined (drained until an
     /// operator clears it with `labloop instruments drain --undo`); 0 turns quarantine off.
     public var quarantineAfterFailures: UInt32 = 5
+    /// How many experiments may be dispatched ahead to an instrument whose slots are all busy: committed
+    /// to it and sent the moment a slot frees, so the next experiment starts without waiting for a commit.
+    /// 0 turns it off. See Docs/architecture.md, "Dispatch ahead".
+    public var dispatchAhead = 1
     /// A proposal request unanswered for this long is sent again.
     public var proposalTimeoutMs: UInt32 = 30_000
     /// Fair-share weights per project (default 1).

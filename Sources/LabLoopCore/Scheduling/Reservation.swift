@@ -30,7 +30,7 @@ public struct Reservation: Sendable, Hashable {
 
 extension [Reservation] {
     /// Instrument ID → the projects holding a reservation on it at `now`. Unreserved instruments are absent.
-    func holders(at now: Double) -> [String: Set<String>] {
+    public func holders(at now: Double) -> [String: Set<String>] {
         var holders: [String: Set<String>] = [:]
         for reservation in self where reservation.isActive(at: now) {
             holders[reservation.instrumentID, default: []].insert(reservation.project)

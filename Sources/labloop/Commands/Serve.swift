@@ -40,6 +40,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "After a restart, how long to wait for agents to report in-flight work, ms.") var recoveryGraceMs: UInt32 = 10_000
     @Option(help: "An assignment neither accepted nor declined is sent again (same message id) after this long, ms.")
     var assignmentResendMs: UInt32 = 2_000
+    @Option(help: "Experiments that may be dispatched ahead to an instrument whose slots are all busy: committed to it and sent the moment a slot frees (0: off).")
+    var dispatchAhead = 1
     @Option(help: "Quarantine an instrument after this many failed experiments in a row, until `labloop instruments drain --undo ID` clears it (0: never).")
     var quarantineAfter: UInt32 = 5
     @Option(name: .customLong("project-weight"), help: "Fair-share weight of a project, NAME=WEIGHT (repeatable; default 1).")
@@ -80,6 +82,7 @@ struct Serve: AsyncParsableCommand {
         _ = try parsedLimits()
         _ = try parsedReservations()
         guard assignmentResendMs >= 100 else { throw ValidationError("--assignment-resend-ms must be at least 100") }
+        guard (0...100).contains(dispatchAhead) else { throw ValidationError("--dispatch-ahead must be within 0...100, got \(dispatchAhead)") }
     }
 
     func parsedWeights() throws -> [String: Double] {
@@ -121,6 +124,7 @@ struct Serve: AsyncParsableCommand {
         config.recoveryGraceMs = recoveryGraceMs
         config.assignmentResendMs = assignmentResendMs
         config.quarantineAfterFailures = quarantineAfter
+        config.dispatchAhead = dispatchAhead
         config.projectWeights = try parsedWeights()
         config.labLimits = try parsedLimits()
         config.reservations = try parsedReservations()

@@ -1,0 +1,193 @@
+import Foundation
+import GRDB
+import LabLoopCore
+import LabLoopPeer
+import LabLoopProtocol
+import Testing
+import ZeroMQ
+
+/// Dispatch ahead: the next experiment is committed to a busy instrument and leaves the moment a slot
+/// frees. Driven by a scripted agent of capacity 1, so what it receives, and when, is exact.
+@Suite("Dispatch ahead", .serialized)
+struct DispatchAheadTests {
+    /// One transition of an experiment, from the store.
+    struct Move: Sendable {
+        var experimentID: String
+        var from: String?
+        var to: String
+        var instrumentID: String?
+        var reason: String
+        var id: Int64
+    }
+
+    static func moves(_ lab: Lab) async throws -> [Move] {
+        let invariants = try StoreInvariants(path: lab.databasePath)
+        return try await invariants.db.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT experiment_id, from_state, to_state, instrument_id, reason, id FROM experiment_transitions ORDER BY id
+                """).map { Move(experimentID: $0[0], from: $0[1], to: $0[2], instrumentID: $0[3], reason: $0[4], id: $0[5]) }
+        }
+    }
+
+    /// Experiments dispatched ahead to `instrumentID`, still dispatched there and not among `received`
+    /// (what the agent got): held, neither sent nor withdrawn.
+    static func heldAhead(_ lab: Lab, on instrumentID: String, received: Inbox) async throws -> [String] {
+        let all = try await moves(lab)
+        let sent = Set(received.assignments.map(\.experimentID))
+        let ahead = all.filter { $0.to == "dispatched" && $0.reason == "ahead" && $0.instrumentID == instrumentID }
+        return ahead.map(\.experimentID).filter { id in
+            !sent.contains(id) && all.last { $0.experimentID == id }?.to == "dispatched"
+        }
+    }
+
+    static func result(for assignment: (messageID: String, experimentID: String, attempt: UInt32)) -> Labloop_V1_ExperimentResult {
+        var result = Labloop_V1_ExperimentResult()
+        result.experimentID = assignment.experimentID
+        result.attempt = assignment.attempt
+        result.outcome = .succeeded
+        result.measurements = [Labloop_V1_NamedValue(name: "yield", real: 42)]
+        return result
+    }
+
+    @Test("the next experiment waits committed at the busy agent, unsent; it leaves on the result; pause and a goodbye withdraw it unsent")
+    func heldSentAndWithdrawn() async throws {
+        let lab = try Lab()
+        try await withLabProcesses(lab) {
+            try await lab.startCoordinator(extra: ["--liveness-ms", "60000"])
+            try await lab.startModel()
+            let credentials = try await lab.credentials("raw-reactor", role: .agent)
+            try await withPeerLink(context: ZMQContext(), endpoint: lab.endpoints.agents, sender: "raw-reactor",
+                                   security: credentials?.curve, logger: lab.logger) { link in
+                let inbox = Inbox()
+                let collector = Task { for await envelope in link.messages { inbox.add(envelope) } }
+                defer { collector.cancel() }
+                link.send(.agentHello(SecurityTests.agentHello("raw-reactor")))
+                try await waitUntil("the welcome", timeout: .seconds(20)) { inbox.count { $0.isWelcome } == 1 }
+                let id = try await lab.submit(ClosedLoopTests.reactorCampaign(experiments: 20, parallel: 2))
+
+                // The agent (capacity 1) gets one experiment; the second waits for it, committed, unsent.
+                try await waitUntil("the first assignment", timeout: .seconds(30)) { !inbox.assignments.isEmpty }
+                let first = inbox.assignments[0]
+                var accepted = Labloop_V1_AssignmentAccepted()
+                accepted.experimentID = first.experimentID
+                link.send(.assignmentAccepted(accepted))
+                var held: [String] = []
+                try await waitUntil("an experiment dispatched ahead", timeout: .seconds(30)) {
+                    held = try await Self.heldAhead(lab, on: "raw-reactor", received: inbox)
+                    return !held.isEmpty
+                }
+                #expect(held.count == 1, "one place ahead per instrument by default: \(held)")
+                try await Task.sleep(for: .seconds(3))  // longer than the 2 s resend interval
+                #expect(Set(inbox.assignments.map(\.experimentID)) == [first.experimentID],
+                        "only the first experiment may reach a full agent; the held one is neither sent nor resent")
+
+                // The result frees the slot: the held assignment leaves at once.
+                let resultID = link.send(.result(Self.result(for: first)))
+                try await waitUntil("the held assignment", timeout: .seconds(10)) {
+                    inbox.assignments.contains { $0.experimentID == held[0] }
+                }
+                try await waitUntil("the result acknowledged", timeout: .seconds(10)) {
+                    inbox.count { $0.correlationID == resultID && $0.resultAckStatus == .stored } == 1
+                }
+                let second = try #require(inbox.assignments.first { $0.experimentID == held[0] })
+                accepted.experimentID = second.experimentID
+                link.send(.assignmentAccepted(accepted))
+
+                // Pause while the next one is held: it goes back to the queue and never reaches the agent.
+                var next: [String] = []
+                try await waitUntil("the next experiment dispatched ahead", timeout: .seconds(30)) {
+                    next = try await Self.heldAhead(lab, on: "raw-reactor", received: inbox)
+                    return !next.isEmpty
+                }
+                var pause = Labloop_V1_PauseCampaign()
+                pause.campaignID = id
+                _ = try await lab.control(.pause(pause))
+                try await waitUntil("the held experiment withdrawn", timeout: .seconds(10)) {
+                    try await Self.heldAhead(lab, on: "raw-reactor", received: inbox).isEmpty
+                }
+                let withdrawn = try await Self.moves(lab).filter { $0.experimentID == next[0] }
+                #expect(withdrawn.map(\.to) == ["queued", "dispatched", "queued"], "\(withdrawn.map(\.to))")
+                #expect(withdrawn.last?.reason.contains("campaign paused") == true, "\(withdrawn.last?.reason ?? "")")
+
+                // Resumed, the same experiment is placed ahead again; a goodbye withdraws it (never sent)
+                // while the one the agent accepted goes for review.
+                var resume = Labloop_V1_ResumeCampaign()
+                resume.campaignID = id
+                _ = try await lab.control(.resume(resume))
+                try await waitUntil("an experiment dispatched ahead after the resume", timeout: .seconds(30)) {
+                    !(try await Self.heldAhead(lab, on: "raw-reactor", received: inbox).isEmpty)
+                }
+                let heldAtGoodbye = try await Self.heldAhead(lab, on: "raw-reactor", received: inbox)
+                var goodbye = Labloop_V1_Disconnect()
+                goodbye.reason = "test"
+                link.send(.disconnect(goodbye))
+                try await waitUntil("the goodbye applied", timeout: .seconds(10)) {
+                    try await experimentState(lab, state: "needs_review") == [second.experimentID]
+                }
+                try await waitUntil("the held experiment withdrawn", timeout: .seconds(10)) {
+                    try await Self.heldAhead(lab, on: "raw-reactor", received: inbox).isEmpty
+                }
+                for experimentID in heldAtGoodbye {
+                    let last = try await Self.moves(lab).last { $0.experimentID == experimentID }
+                    #expect(last?.to == "queued" && last?.reason.contains("instrument disconnected") == true,
+                            "\(experimentID): \(String(describing: last))")
+                }
+                let sent = Set(inbox.assignments.map(\.experimentID))
+                #expect(sent == [first.experimentID, second.experimentID], "a withdrawn experiment reached the agent: \(sent)")
+            }
+        }
+        let invariants = try StoreInvariants(path: lab.databasePath)
+        try invariants.checkContiguousSeq()
+        try invariants.checkHistories(allowActive: true)
+    }
+
+    @Test("an experiment held at a busy instrument moves to one that comes free while the queue is empty")
+    func heldMovesToAFreeInstrument() async throws {
+        let lab = try Lab()
+        try await withLabProcesses(lab) {
+            try await lab.startCoordinator(extra: ["--liveness-ms", "60000"])
+            try await lab.startModel()
+            let credentials = try await lab.credentials("raw-reactor", role: .agent)
+            try await withPeerLink(context: ZMQContext(), endpoint: lab.endpoints.agents, sender: "raw-reactor",
+                                   security: credentials?.curve, logger: lab.logger) { link in
+                let inbox = Inbox()
+                let collector = Task { for await envelope in link.messages { inbox.add(envelope) } }
+                defer { collector.cancel() }
+                link.send(.agentHello(SecurityTests.agentHello("raw-reactor")))
+                try await waitUntil("the welcome", timeout: .seconds(20)) { inbox.count { $0.isWelcome } == 1 }
+                // Two experiments at most: one runs at the scripted agent, the other is held for it.
+                let id = try await lab.submit(ClosedLoopTests.reactorCampaign(experiments: 2, parallel: 2))
+                try await waitUntil("the first assignment", timeout: .seconds(30)) { !inbox.assignments.isEmpty }
+                let first = inbox.assignments[0]
+                var accepted = Labloop_V1_AssignmentAccepted()
+                accepted.experimentID = first.experimentID
+                link.send(.assignmentAccepted(accepted))
+                var held: [String] = []
+                try await waitUntil("an experiment dispatched ahead", timeout: .seconds(30)) {
+                    held = try await Self.heldAhead(lab, on: "raw-reactor", received: inbox)
+                    return !held.isEmpty
+                }
+                // A second instrument comes free: the held experiment goes there instead of waiting.
+                try await lab.startReactor("reactor-b", capacity: 1, durationMs: 20)
+                try await waitUntil("the held experiment completed on reactor-b", timeout: .seconds(30)) {
+                    try await experimentState(lab, state: "completed") == held
+                }
+                let path = try await Self.moves(lab).filter { $0.experimentID == held[0] }
+                #expect(path.map(\.to) == ["queued", "dispatched", "queued", "dispatched", "running", "completed"],
+                        "\(path.map(\.to))")
+                #expect(path.last?.instrumentID == "reactor-b")
+                #expect(path[2].reason.contains("a slot is free elsewhere"), "\(path[2].reason)")
+                #expect(!inbox.assignments.contains { $0.experimentID == held[0] }, "the moved experiment reached the busy agent too")
+                let resultID = link.send(.result(Self.result(for: first)))
+                try await waitUntil("the result acknowledged", timeout: .seconds(10)) {
+                    inbox.count { $0.correlationID == resultID && $0.resultAckStatus == .stored } == 1
+                }
+                let summary = try await lab.waitUntilFinished(id, timeout: .seconds(30))
+                #expect(CampaignState(summary.state) == .completed)
+            }
+        }
+        let invariants = try StoreInvariants(path: lab.databasePath)
+        try invariants.checkContiguousSeq()
+        try invariants.checkHistories()
+    }
+}
