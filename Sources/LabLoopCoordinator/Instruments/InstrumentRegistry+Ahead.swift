@@ -18,6 +18,8 @@ struct HeldAssignment: Sendable {
     var campaign: CampaignActor
     /// Nil while its dispatch is being committed.
     var ready: ReadyAssignment?
+    /// When its place was taken.
+    var since: ContinuousClock.Instant
 
     var experimentID: String { entry.experimentID }
 }
@@ -62,7 +64,7 @@ extension InstrumentRegistry {
     func stage(instrumentID: String, entry: QueuedExperiment, campaign: CampaignActor) -> Data? {
         guard var session = sessions[instrumentID], session.connected, !session.draining,
               session.assigned.count >= session.capacity, session.held.count < aheadLimit else { return nil }
-        session.held.append(HeldAssignment(entry: entry, campaign: campaign, ready: nil))
+        session.held.append(HeldAssignment(entry: entry, campaign: campaign, ready: nil, since: clock.now))
         sessions[instrumentID] = session
         return session.routingID
     }
@@ -117,11 +119,15 @@ extension InstrumentRegistry {
         return promotions
     }
 
-    /// Free slots on instruments holding nothing ahead, and the ready held assignments on busy ones:
-    /// when both exist the queue ran short, and a held experiment had better move. Empty when either is.
-    func idleSlotsAndHeld() -> (idle: [FreeInstrument], held: [(instrumentID: String, entry: QueuedExperiment)]) {
+    /// Free slots, and the ready assignments held for at least `minimumHold` on busy instruments: when
+    /// both exist the queue ran short, and a held experiment had better move. Empty when either is.
+    /// (Held assignments normally leave within one experiment's time; moving one costs two commits, so
+    /// only those that have waited a while are worth it.)
+    func idleSlotsAndHeld(minimumHold: Duration) -> (idle: [FreeInstrument], held: [(instrumentID: String, entry: QueuedExperiment)]) {
+        let now = clock.now
         let held = sessions.values.filter { $0.connected && !$0.held.isEmpty }.flatMap { session in
-            session.held.filter { $0.ready != nil }.map { (instrumentID: session.instrumentID, entry: $0.entry) }
+            session.held.filter { $0.ready != nil && now - $0.since >= minimumHold }
+                .map { (instrumentID: session.instrumentID, entry: $0.entry) }
         }
         guard !held.isEmpty else { return ([], []) }
         let idle = freeInstruments().filter { $0.freeSlots > 0 }

@@ -166,7 +166,7 @@ actor Dispatcher {
         for promotion in await registry.promoteReady() { await promotion.deliver(through: gateway) }
         let eligible = queue.values.filter { !held.contains($0.campaignID) }
         if !eligible.isEmpty { await place(eligible) }
-        await moveHeldToIdleSlots()
+        if queue.values.allSatisfy({ held.contains($0.campaignID) }) { await moveHeldToIdleSlots() }
     }
 
     private func place(_ eligible: [QueuedExperiment]) async {
@@ -248,10 +248,11 @@ actor Dispatcher {
     }
 
     /// Slots left free while experiments wait, held ahead, on busy instruments (the queue ran short):
-    /// such an experiment is withdrawn to the queue, and the next pass gives it to a free slot.
+    /// such an experiment is withdrawn to the queue, and the next pass gives it to a free slot. The
+    /// coordinator's tick kicks a pass every second, so a slot waits at most about that long.
     private func moveHeldToIdleSlots() async {
         guard !stopped else { return }
-        var (idle, candidates) = await registry.idleSlotsAndHeld()
+        var (idle, candidates) = await registry.idleSlotsAndHeld(minimumHold: .milliseconds(250))
         let holders = reservations.holders(at: now)
         for (instrumentID, entry) in candidates where !held.contains(entry.campaignID) && !moved.contains(entry.experimentID) && !idle.isEmpty {
             guard let index = idle.firstIndex(where: { slot in
