@@ -74,6 +74,8 @@ final class BenchCoordinator: Sendable {
         } else {
             arguments += ["--port", "0"]
         }
+        // For A/B runs of a serve option, e.g. LABLOOP_BENCH_SERVE_ARGS="--dispatch-ahead 0".
+        arguments += (ProcessInfo.processInfo.environment["LABLOOP_BENCH_SERVE_ARGS"] ?? "").split(separator: " ").map(String.init)
         let executable = ChildProcess.sibling("labloop")
         guard FileManager.default.isExecutableFile(atPath: executable.path) else {
             throw CLIError("\(executable.path) is missing: the bench starts the labloop beside itself as its coordinator")

@@ -36,7 +36,7 @@ struct BenchScenarios {
             let run = try await BenchLab.run(in: root.appendingPathComponent("loop-\(agents)"), agents: agents,
                                              capacity: scale.closedLoopCapacity) { lab in
                 try await lab.allRegistered(within: .seconds(60))
-                _ = try await lab.coordinator.submit(BenchCampaign.spec(parallel: agents * scale.closedLoopCapacity))
+                _ = try await lab.coordinator.submit(BenchCampaign.spec(slots: agents * scale.closedLoopCapacity))
                 try await BenchLab.wait(for: "the first result", within: .seconds(30)) { lab.swarm.snapshot.stored > 0 }
                 try await Task.sleep(for: scale.window / 4)
                 return try await lab.measure(window: scale.window)
@@ -58,7 +58,7 @@ struct BenchScenarios {
         let ingestDirectory = root.appendingPathComponent("ingest")
         let ingest = try await BenchLab.run(in: ingestDirectory, agents: scale.ingestAgents, capacity: scale.ingestCapacity) { lab in
             try await lab.allRegistered(within: .seconds(60))
-            _ = try await lab.coordinator.submit(BenchCampaign.spec(parallel: scale.ingestAgents * scale.ingestCapacity))
+            _ = try await lab.coordinator.submit(BenchCampaign.spec(slots: scale.ingestAgents * scale.ingestCapacity))
             try await BenchLab.wait(for: "the first result", within: .seconds(30)) { lab.swarm.snapshot.stored > 0 }
             try await Task.sleep(for: scale.window / 4)
             return try await lab.measure(window: scale.window)
@@ -111,7 +111,7 @@ struct BenchScenarios {
         let directory = root.appendingPathComponent("turnaround")
         let cycles = try await BenchLab.run(in: directory, agents: agents, capacity: 1, duration: pace) { lab in
             try await lab.allRegistered(within: .seconds(60))
-            _ = try await lab.coordinator.submit(BenchCampaign.spec(parallel: agents))
+            _ = try await lab.coordinator.submit(BenchCampaign.spec(slots: agents))
             try await BenchLab.wait(for: "the first result", within: .seconds(30)) { lab.swarm.snapshot.stored > 0 }
             try await Task.sleep(for: scale.window / 4)
             return try await lab.measure(window: scale.window * 2).totals.cycles
@@ -134,7 +134,7 @@ struct BenchScenarios {
             let connected = ContinuousClock.now - connectStart
             try await Task.sleep(for: .seconds(2))
             let idle = try await lab.measure(window: window)
-            _ = try await lab.coordinator.submit(BenchCampaign.spec(parallel: agents))
+            _ = try await lab.coordinator.submit(BenchCampaign.spec(slots: agents))
             try await BenchLab.wait(for: "the first result", within: .seconds(30)) { lab.swarm.snapshot.stored > 0 }
             try await Task.sleep(for: pace + .seconds(1))
             let busy = try await lab.measure(window: window)

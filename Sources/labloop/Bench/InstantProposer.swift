@@ -12,6 +12,12 @@ enum BenchCampaign {
     static let measurement = "y"
     static let strategy = "instant"
 
+    /// For `slots` instrument slots: twice as many experiments may be in flight, so each slot has its
+    /// next experiment committed ahead while it runs one (`serve --dispatch-ahead`, architecture.md §5.1).
+    static func spec(slots: Int, experiments: Int = 100_000_000) -> CampaignSpec {
+        spec(parallel: 2 * slots, experiments: experiments)
+    }
+
     static func spec(parallel: Int, experiments: Int = 100_000_000) -> CampaignSpec {
         let space = ParameterSpace(parameters: [
             ParameterDefinition(name: "x", domain: .continuous(low: 0, high: 1, unit: "", scale: .linear)),
