@@ -49,6 +49,15 @@ struct DispatchAheadTests {
         return result
     }
 
+    /// Says hello until welcomed: the first connection may race the allowlist and be refused, losing the hello.
+    static func register(_ link: PeerLink, _ inbox: Inbox) async throws {
+        try await waitUntil("the welcome", timeout: .seconds(30)) {
+            link.send(.agentHello(SecurityTests.agentHello("raw-reactor")))
+            try await Task.sleep(for: .seconds(1))
+            return inbox.count { $0.isWelcome } > 0
+        }
+    }
+
     @Test("the next experiment waits committed at the busy agent, unsent; it leaves on the result; pause and a goodbye withdraw it unsent")
     func heldSentAndWithdrawn() async throws {
         let lab = try Lab()
@@ -61,8 +70,7 @@ struct DispatchAheadTests {
                 let inbox = Inbox()
                 let collector = Task { for await envelope in link.messages { inbox.add(envelope) } }
                 defer { collector.cancel() }
-                link.send(.agentHello(SecurityTests.agentHello("raw-reactor")))
-                try await waitUntil("the welcome", timeout: .seconds(20)) { inbox.count { $0.isWelcome } == 1 }
+                try await Self.register(link, inbox)
                 let id = try await lab.submit(ClosedLoopTests.reactorCampaign(experiments: 20, parallel: 2))
 
                 // The agent (capacity 1) gets one experiment; the second waits for it, committed, unsent.
@@ -153,8 +161,7 @@ struct DispatchAheadTests {
                 let inbox = Inbox()
                 let collector = Task { for await envelope in link.messages { inbox.add(envelope) } }
                 defer { collector.cancel() }
-                link.send(.agentHello(SecurityTests.agentHello("raw-reactor")))
-                try await waitUntil("the welcome", timeout: .seconds(20)) { inbox.count { $0.isWelcome } == 1 }
+                try await Self.register(link, inbox)
                 // Two experiments at most: one runs at the scripted agent, the other is held for it.
                 let id = try await lab.submit(ClosedLoopTests.reactorCampaign(experiments: 2, parallel: 2))
                 try await waitUntil("the first assignment", timeout: .seconds(30)) { !inbox.assignments.isEmpty }

@@ -66,6 +66,7 @@ extension InstrumentRegistry {
               session.assigned.count >= session.capacity, session.held.count < aheadLimit else { return nil }
         session.held.append(HeldAssignment(entry: entry, campaign: campaign, ready: nil, since: clock.now))
         sessions[instrumentID] = session
+        holding.insert(instrumentID)
         return session.routingID
     }
 
@@ -78,6 +79,7 @@ extension InstrumentRegistry {
             session.accumulate(now: clock.now)
             session.assigned.insert(experimentID)
             sessions[instrumentID] = session
+            noteHeld(instrumentID)
             return .send(session.routingID)
         }
         session.held[index].ready = ready
@@ -88,12 +90,16 @@ extension InstrumentRegistry {
     /// Takes back one held assignment (not yet sent). Nil when it has already left or was taken.
     func unhold(instrumentID: String, experimentID: String) -> HeldAssignment? {
         guard let index = sessions[instrumentID]?.held.firstIndex(where: { $0.experimentID == experimentID }) else { return nil }
+        defer { noteHeld(instrumentID) }
         return sessions[instrumentID]?.held.remove(at: index)
     }
 
     /// Takes back every assignment held for the instrument.
     func takeHeld(_ instrumentID: String) -> [HeldAssignment] {
-        defer { sessions[instrumentID]?.held = [] }
+        defer {
+            sessions[instrumentID]?.held = []
+            holding.remove(instrumentID)
+        }
         return sessions[instrumentID]?.held ?? []
     }
 
@@ -107,16 +113,22 @@ extension InstrumentRegistry {
         session.accumulate(now: clock.now)
         session.assigned.insert(held.experimentID)
         sessions[instrumentID] = session
+        noteHeld(instrumentID)
         return Promotion(routingID: session.routingID, experimentID: held.experimentID, campaign: held.campaign, ready: ready)
     }
 
     /// Every held assignment that has a free slot under it (e.g. an agent came back with room): place them.
     func promoteReady() -> [Promotion] {
         var promotions: [Promotion] = []
-        for (id, session) in sessions where session.connected && !session.held.isEmpty && session.assigned.count < session.capacity {
+        for id in holding {
             while let promotion = promote(id) { promotions.append(promotion) }
         }
         return promotions
+    }
+
+    /// Keeps `holding` (the instruments with held assignments) in step with `id`'s session.
+    func noteHeld(_ id: String) {
+        if sessions[id]?.held.isEmpty ?? true { holding.remove(id) } else { holding.insert(id) }
     }
 
     /// Free slots, and the ready assignments held for at least `minimumHold` on busy instruments: when
@@ -125,7 +137,7 @@ extension InstrumentRegistry {
     /// only those that have waited a while are worth it.)
     func idleSlotsAndHeld(minimumHold: Duration) -> (idle: [FreeInstrument], held: [(instrumentID: String, entry: QueuedExperiment)]) {
         let now = clock.now
-        let held = sessions.values.filter { $0.connected && !$0.held.isEmpty }.flatMap { session in
+        let held = holding.compactMap { sessions[$0] }.filter(\.connected).flatMap { session in
             session.held.filter { $0.ready != nil && now - $0.since >= minimumHold }
                 .map { (instrumentID: session.instrumentID, entry: $0.entry) }
         }

@@ -64,6 +64,9 @@ actor InstrumentRegistry {
     private var byRouting: [Data: String] = [:]
     /// How many experiments may be dispatched ahead to each instrument (`CoordinatorConfig.dispatchAhead`).
     let aheadLimit: Int
+    /// The instruments with assignments held ahead (`InstrumentSession.held` not empty), so the
+    /// dispatcher's passes look at those only.
+    var holding: Set<String> = []
     /// Lab-wide limits per instrument kind, from the coordinator's configuration; they override
     /// (narrow) what every instrument of that kind declares.
     let labLimits: [String: ParameterLimits]
@@ -249,6 +252,7 @@ actor InstrumentRegistry {
         session.connected = false
         session.assigned = []
         session.held = []
+        holding.remove(instrumentID)
         byRouting[session.routingID] = nil
         sessions[instrumentID] = session
         return departure

@@ -99,7 +99,8 @@ extension Coordinator {
         for campaign in campaigns.values {
             known.formUnion(await campaign.reconcile(instrumentID: hello.instrumentID, inFlight: inFlight))
         }
-        for promotion in await deps.registry.promoteReady() { await deps.send(promotion) }
+        // Room it came back with goes to what was held for it first.
+        while let promotion = await deps.registry.promote(hello.instrumentID) { await deps.send(promotion) }
         var welcome = Labloop_V1_AgentWelcome()
         welcome.sessionID = UUID().uuidString
         welcome.heartbeatIntervalMs = deps.config.heartbeatIntervalMs
