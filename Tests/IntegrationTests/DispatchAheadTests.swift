@@ -197,4 +197,70 @@ struct DispatchAheadTests {
         try invariants.checkContiguousSeq()
         try invariants.checkHistories()
     }
+
+    @Test("after a crash a held experiment is sent again; the full agent's decline does not keep it off that instrument; SIGTERM withdraws it")
+    func heldAcrossRestarts() async throws {
+        let lab = try Lab()
+        try await withLabAllowingKills(lab, killed: ["coordinator-1"]) {
+            let first = try await lab.startCoordinator(name: "coordinator-1", extra: ["--liveness-ms", "60000"])
+            try await lab.startModel()
+            let credentials = try await lab.credentials("raw-reactor", role: .agent)
+            try await withPeerLink(context: ZMQContext(), endpoint: lab.endpoints.agents, sender: "raw-reactor",
+                                   security: credentials?.curve, logger: lab.logger) { link in
+                let inbox = Inbox()
+                let collector = Task { for await envelope in link.messages { inbox.add(envelope) } }
+                defer { collector.cancel() }
+                try await Self.register(link, inbox)
+                _ = try await lab.submit(ClosedLoopTests.reactorCampaign(experiments: 6, parallel: 2))
+                try await waitUntil("the first assignment", timeout: .seconds(30)) { !inbox.assignments.isEmpty }
+                let running = inbox.assignments[0]
+                var accepted = Labloop_V1_AssignmentAccepted()
+                accepted.experimentID = running.experimentID
+                link.send(.assignmentAccepted(accepted))
+                var held: [String] = []
+                try await waitUntil("an experiment dispatched ahead", timeout: .seconds(30)) {
+                    held = try await Self.heldAhead(lab, on: "raw-reactor", received: inbox)
+                    return !held.isEmpty
+                }
+                try await waitUntil("the acceptance committed", timeout: .seconds(10)) {
+                    try await experimentState(lab, state: "running") == [running.experimentID]
+                }
+
+                // A crash: nobody knows whether the held one left, so it is sent again although the agent is full.
+                first.signal(SIGKILL)
+                _ = await first.wait(timeout: .seconds(5))
+                let second = try await lab.startCoordinator(name: "coordinator-2", extra: ["--liveness-ms", "60000"])
+                var hello = SecurityTests.agentHello("raw-reactor")
+                hello.inFlight = [running.experimentID]
+                let welcomes = inbox.count { $0.isWelcome }
+                try await waitUntil("the welcome after the restart", timeout: .seconds(30)) {
+                    link.send(.agentHello(hello))
+                    try await Task.sleep(for: .seconds(1))
+                    return inbox.count { $0.isWelcome } > welcomes
+                }
+                try await waitUntil("the held experiment sent again", timeout: .seconds(10)) {
+                    inbox.assignments.contains { $0.experimentID == held[0] }
+                }
+                var declined = Labloop_V1_AssignmentDeclined()
+                declined.experimentID = held[0]
+                declined.reason = "at capacity"
+                link.send(.assignmentDeclined(declined))
+                // "No room" is not "cannot run it": the only capable instrument gets it again, ahead.
+                try await waitUntil("the declined experiment dispatched ahead to the same instrument again", timeout: .seconds(15)) {
+                    let path = try await Self.moves(lab).filter { $0.experimentID == held[0] }
+                    guard let decline = path.lastIndex(where: { $0.reason.contains("declined by raw-reactor") }) else { return false }
+                    return path[(decline + 1)...].contains { $0.to == "dispatched" && $0.instrumentID == "raw-reactor" }
+                }
+
+                // SIGTERM while it is held: it goes back to the queue, so the next start does not resend it.
+                #expect(await second.stop(grace: .seconds(10)) == 0)
+                let last = try await Self.moves(lab).last { $0.experimentID == held[0] }
+                #expect(last?.to == "queued" && last?.reason.contains("coordinator shutting down") == true,
+                        "\(String(describing: last))")
+            }
+        }
+        let invariants = try StoreInvariants(path: lab.databasePath)
+        try invariants.checkContiguousSeq()
+        try invariants.checkHistories(allowActive: true)
+    }
 }

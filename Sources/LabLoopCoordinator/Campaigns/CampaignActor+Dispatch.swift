@@ -33,8 +33,19 @@ extension CampaignActor {
         var destination = routingID
         if ahead {
             experiments[experimentID]?.heldAhead = true
+            // Paused, cancelled or stopped while this was committed: it must not wait to be sent.
+            if state != .running {
+                _ = await deps.registry.unhold(instrumentID: instrumentID, experimentID: experimentID)
+                withdrawLater(experimentID, from: instrumentID, reason: "campaign \(state.rawValue)")
+                return true
+            }
             switch await deps.registry.hold(instrumentID: instrumentID, experimentID: experimentID, ready: ready) {
-            case .held, .gone:  // `.gone`: whoever took its place back withdraws it once this settles
+            case .held:
+                return true
+            case .gone:
+                // Its place was taken back (instrument lost, drained) perhaps before this commit began,
+                // when there was nothing yet to withdraw: withdraw it now.
+                withdrawLater(experimentID, from: instrumentID, reason: "its place ahead was taken back")
                 return true
             case .send(let current):
                 experiments[experimentID]?.heldAhead = false
@@ -54,16 +65,22 @@ extension CampaignActor {
         experiments[experimentID]?.assignmentSentAt = clock.now
     }
 
+    /// Withdraws a held experiment once the change under way settles (retried on each tick if that fails).
+    private func withdrawLater(_ experimentID: String, from instrumentID: String, reason: String) {
+        let entry = queueEntry(experimentID)
+        experiments[experimentID]?.pendingWithdrawal = (entry, .queued, reason)
+        Task { await self.withdraw(entry, from: instrumentID, to: .queued, reason: reason) }
+    }
+
     /// Takes back an assignment held ahead, never sent, that the registry gave up (`entry` is its place in
     /// the queue): `dispatched` → `to` (queued again, or cancelled). Waits for its dispatch to settle; does
     /// nothing if it is not held on `instrumentID` any more. A failed commit is retried on each tick.
     func withdraw(_ entry: QueuedExperiment, from instrumentID: String, to target: ExperimentState, reason: String) async {
         let experimentID = entry.experimentID
-        await untilSettled(experimentID)
+        while experiments[experimentID]?.busy == true { await untilSettled(experimentID) }  // a tick wakes waiters early
         guard let record = experiments[experimentID], record.state == .dispatched, record.heldAhead, !record.busy,
               record.instrumentID == instrumentID else { return }
         experiments[experimentID]?.busy = true
-        defer { settle(experimentID) }
         // A finished campaign queues nothing more.
         let final = target == .queued && state.isTerminal ? .cancelled : target
         let campaignID = id
@@ -75,6 +92,7 @@ extension CampaignActor {
         } catch {
             logger.error("could not withdraw a held assignment; will retry", metadata: ["experiment": "\(experimentID)", "error": "\(error)"])
             experiments[experimentID]?.pendingWithdrawal = (entry, target, reason)
+            settle(experimentID)
             return
         }
         setState(experimentID, from: .dispatched, to: final)
@@ -82,8 +100,12 @@ extension CampaignActor {
         experiments[experimentID]?.heldAhead = false
         experiments[experimentID]?.pendingWithdrawal = nil
         experiments[experimentID]?.assignmentMessageID = nil
+        settle(experimentID)
         await deps.dispatcher.finished(experimentID: experimentID)
-        if final == .queued {
+        guard final == .queued else { return }
+        if state.isTerminal {  // the campaign ended while this was committed
+            await cancelWaiting(reason: "campaign \(state.rawValue)")
+        } else {
             await deps.dispatcher.requeue(entry)
             if state == .running { Task { [deps] in await deps.dispatcher.kick() } }
         }
@@ -180,8 +202,9 @@ extension CampaignActor {
         }
         setState(experimentID, from: .dispatched, to: .queued)
         experiments[experimentID]?.instrumentID = nil
+        experiments[experimentID]?.sentOverCapacity = false
         await releaseSlot(instrumentID, experimentID)
-        await deps.dispatcher.enqueue([queueEntry(experimentID)], declinedBy: instrumentID)
+        await deps.dispatcher.enqueue([queueEntry(experimentID)], declinedBy: record.sentOverCapacity ? nil : instrumentID)
         await deps.dispatcher.kick()
     }
 

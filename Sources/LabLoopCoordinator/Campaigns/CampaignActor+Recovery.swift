@@ -71,11 +71,12 @@ extension CampaignActor {
         for record in activeRecords where record.instrumentID == instrumentID && record.state.isAtInstrument && !record.heldAhead {
             if inFlight.contains(record.id) || record.state == .dispatched {
                 experiments[record.id]?.unconfirmedSince = nil
-                await deps.registry.attach(instrumentID: instrumentID, experimentID: record.id)
+                let fits = await deps.registry.attach(instrumentID: instrumentID, experimentID: record.id)
                 if inFlight.contains(record.id) {
                     confirmed.insert(record.id)
                 } else {
                     experiments[record.id]?.assignmentSentAt = nil  // resend on the next tick
+                    experiments[record.id]?.sentOverCapacity = !fits
                 }
             } else {
                 missing.append(record.id)
@@ -93,6 +94,8 @@ extension CampaignActor {
     /// The instrument went silent past its liveness limit while holding these experiments.
     func instrumentLost(_ instrumentID: String, experimentIDs: Set<String>) async {
         for experimentID in experimentIDs {
+            // One whose change is being committed (e.g. its acceptance) is judged once that settles.
+            while experiments[experimentID]?.busy == true { await untilSettled(experimentID) }
             guard let record = experiments[experimentID], record.state.isAtInstrument,
                   record.instrumentID == instrumentID, !record.busy else { continue }
             await sendForReview(record, reason: "instrument \(instrumentID) lost")

@@ -79,9 +79,11 @@ extension CampaignActor {
             Failpoint.resultCommittedBeforeAck.hit()
             ack.status = .stored
         case .duplicate:
+            if succeeded { await deps.registry.attach(instrumentID: instrumentID, experimentID: record.id) }  // released early; state unchanged
             ack.status = .duplicate
             return ack
         case .conflict(let reason):
+            if succeeded { await deps.registry.attach(instrumentID: instrumentID, experimentID: record.id) }
             logger.warning("result conflict", metadata: ["experiment": "\(record.id)", "reason": "\(reason)"])
             ack.status = .rejected
             ack.reason = reason

@@ -105,9 +105,11 @@ extension InstrumentRegistry {
 
     /// The first ready held assignment, placed on a free slot of a connected, non-draining instrument.
     func promote(_ instrumentID: String) -> Promotion? {
+        let holders = reservationHolders[instrumentID]
         guard var session = sessions[instrumentID], session.connected, !session.draining,
               session.assigned.count < session.capacity,
-              let index = session.held.firstIndex(where: { $0.ready != nil }) else { return nil }
+              let index = session.held.firstIndex(where: { $0.ready != nil && holders?.contains($0.entry.project) ?? true })
+        else { return nil }
         let held = session.held.remove(at: index)
         guard let ready = held.ready else { return nil }
         session.accumulate(now: clock.now)
@@ -124,6 +126,33 @@ extension InstrumentRegistry {
             while let promotion = promote(id) { promotions.append(promotion) }
         }
         return promotions
+    }
+
+    /// Instrument → the projects whose reservation holds it now (`[Reservation].holders`).
+    var reservationHolders: [String: Set<String>] {
+        reservations.isEmpty ? [:] : reservations.holders(at: Date().timeIntervalSince1970)
+    }
+
+    /// Takes back held assignments whose project may not start on their instrument now (another
+    /// project's reservation began): the caller withdraws them, so they can run elsewhere.
+    func takeHeldBlockedByReservations() -> [(instrumentID: String, held: HeldAssignment)] {
+        let holders = reservationHolders
+        var taken: [(instrumentID: String, held: HeldAssignment)] = []
+        for id in holding {
+            guard let projects = holders[id], var session = sessions[id] else { continue }
+            let blocked = session.held.filter { !projects.contains($0.entry.project) }
+            guard !blocked.isEmpty else { continue }
+            session.held.removeAll { !projects.contains($0.entry.project) }
+            sessions[id] = session
+            noteHeld(id)
+            taken += blocked.map { (id, $0) }
+        }
+        return taken
+    }
+
+    /// Takes back every held assignment (graceful shutdown).
+    func takeAllHeld() -> [(instrumentID: String, held: HeldAssignment)] {
+        holding.flatMap { id in takeHeld(id).map { (instrumentID: id, held: $0) } }
     }
 
     /// Keeps `holding` (the instruments with held assignments) in step with `id`'s session.

@@ -88,9 +88,13 @@ actor InstrumentRegistry {
         let envelope: ParameterLimits
     }
 
-    init(labLimits: [String: ParameterLimits] = [:], aheadLimit: Int = 0) {
+    /// Reservations on the unix clock (seconds): a held assignment starts only where its project may.
+    let reservations: [Reservation]
+
+    init(labLimits: [String: ParameterLimits] = [:], aheadLimit: Int = 0, reservations: [Reservation] = []) {
         self.labLimits = labLimits
         self.aheadLimit = aheadLimit
+        self.reservations = reservations
     }
 
     /// Every known instrument (connected or not) that offers `operation` on an instrument of `kind`
@@ -177,10 +181,14 @@ actor InstrumentRegistry {
         return session.routingID
     }
 
-    /// Marks an experiment as on an instrument without checking capacity (recovery).
-    func attach(instrumentID: String, experimentID: String) {
+    /// Marks an experiment as on an instrument without checking capacity (recovery). Returns whether
+    /// it fits within the capacity.
+    @discardableResult
+    func attach(instrumentID: String, experimentID: String) -> Bool {
         sessions[instrumentID]?.accumulate(now: clock.now)
         sessions[instrumentID]?.assigned.insert(experimentID)
+        guard let session = sessions[instrumentID] else { return false }
+        return session.assigned.count <= session.capacity
     }
 
     /// The experiment left the instrument. Returns the assignment held ahead for the freed slot, if

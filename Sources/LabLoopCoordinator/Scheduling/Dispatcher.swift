@@ -163,6 +163,11 @@ actor Dispatcher {
     }
 
     private func pass() async {
+        if !reservations.isEmpty {
+            for (instrumentID, taken) in await registry.takeHeldBlockedByReservations() {
+                await taken.campaign.withdraw(taken.entry, from: instrumentID, to: .queued, reason: "the instrument is reserved for another project")
+            }
+        }
         for promotion in await registry.promoteReady() { await promotion.deliver(through: gateway) }
         let eligible = queue.values.filter { !held.contains($0.campaignID) }
         if !eligible.isEmpty { await place(eligible) }

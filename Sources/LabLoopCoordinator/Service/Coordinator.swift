@@ -44,7 +44,12 @@ public actor Coordinator {
         if config.serverKey == nil {
             logger.warning("running WITHOUT security (--insecure): no peer is authenticated; loopback only")
         }
-        let registry = InstrumentRegistry(labLimits: config.labLimits, aheadLimit: config.dispatchAhead)
+        let registry = InstrumentRegistry(
+            labLimits: config.labLimits, aheadLimit: config.dispatchAhead,
+            reservations: config.reservations.map {
+                Reservation(instrumentID: $0.instrumentID, project: $0.project, start: Double($0.startUnixMs) / 1000,
+                            end: Double($0.endUnixMs) / 1000)
+            })
         let deps = CoordinatorDeps(
             store: store, gateway: gateway, registry: registry, models: ModelDirectory(gateway: gateway),
             dispatcher: Dispatcher(registry: registry, gateway: gateway, projectWeights: config.projectWeights,
@@ -164,6 +169,10 @@ public actor Coordinator {
         }
         await whenIdle()
         bound.cancel()
+        // Held assignments never left: back to the queue, so a restart does not send them to full agents.
+        for (instrumentID, taken) in await deps.registry.takeAllHeld() {
+            await taken.campaign.withdraw(taken.entry, from: instrumentID, to: .queued, reason: "coordinator shutting down")
+        }
         var goodbye = Labloop_V1_Disconnect()
         goodbye.reason = "coordinator shutting down"
         let agents = await deps.registry.connectedRoutingIDs(), models = await deps.models.routingIDs()
