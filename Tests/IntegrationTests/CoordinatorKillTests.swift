@@ -40,7 +40,8 @@ struct CoordinatorKillTests {
         }
         let lab = try Lab()
         // A budget the kills never reach; the operator ends the campaign afterwards (running work finishes).
-        var spec = ClosedLoopTests.reactorCampaign(experiments: 1_000, parallel: 4)
+        // Twice the slots in flight, so each agent also has an experiment dispatched ahead (held, unsent) as it dies.
+        var spec = ClosedLoopTests.reactorCampaign(experiments: 1_000, parallel: 8)
         spec.seed = seed
         let started = ContinuousClock.now
         var campaignID = ""
@@ -79,9 +80,22 @@ struct CoordinatorKillTests {
             var cancel = Labloop_V1_CancelCampaign()
             cancel.campaignID = campaignID
             _ = try await lab.control(.cancel(cancel))
-            try await waitUntil("every experiment finished", timeout: .seconds(60)) {
-                let summary = try await campaign(lab, campaignID)
-                return summary.experiments.allSatisfy { ExperimentState($0.state)?.isTerminal ?? false }
+            do {
+                try await waitUntil("every experiment finished", timeout: .seconds(60)) {
+                    let summary = try await campaign(lab, campaignID)
+                    return summary.experiments.allSatisfy { ExperimentState($0.state)?.isTerminal ?? false }
+                }
+            } catch {
+                let invariants = try StoreInvariants(path: lab.databasePath)
+                let stuck = try await invariants.db.read { db in
+                    try String.fetchAll(db, sql: """
+                        SELECT e.id || ': ' || GROUP_CONCAT(t.to_state || '@' || COALESCE(t.instrument_id, '-') || ' (' || t.reason || ')', ' → ')
+                        FROM experiments e JOIN experiment_transitions t ON t.experiment_id = e.id
+                        WHERE e.state IN ('awaiting_approval', 'queued', 'dispatched', 'running') GROUP BY e.id
+                        """)
+                }
+                Issue.record("seed \(seed): experiments left unfinished: \(stuck)")
+                throw error
             }
             try await waitUntil("every stored result acknowledged to its agent", timeout: .seconds(30)) {
                 let stored = try await storedMessageIDs(lab)
