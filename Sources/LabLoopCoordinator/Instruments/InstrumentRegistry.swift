@@ -67,6 +67,8 @@ actor InstrumentRegistry {
     /// `capable` answers per "kind/operation", cleared whenever an agent's declaration may change
     /// (a hello, or one remembered from the store): campaigns ask once per result.
     private var capableCache: [CapableKey: Capable] = [:]
+    /// The connected sessions, for the heartbeats the gateway's thread answers itself.
+    private let table: SessionTable
 
     private struct CapableKey: Hashable {
         let kind: String
@@ -80,8 +82,9 @@ actor InstrumentRegistry {
         let envelope: ParameterLimits
     }
 
-    init(labLimits: [String: ParameterLimits] = [:]) {
+    init(labLimits: [String: ParameterLimits] = [:], sessions: SessionTable) {
         self.labLimits = labLimits
+        table = sessions
     }
 
     /// Every known instrument (connected or not) that offers `operation` on an instrument of `kind`
@@ -106,7 +109,10 @@ actor InstrumentRegistry {
     /// coordinator believed were on this instrument before this hello.
     func register(hello: Labloop_V1_AgentHello, routingID: Data) -> Set<String> {
         let previous = sessions[hello.instrumentID]
-        if let old = previous?.routingID, old != routingID { byRouting[old] = nil }
+        if let old = previous?.routingID, old != routingID {
+            byRouting[old] = nil
+            table.remove(routingID: old, on: .agent)
+        }
         var session = InstrumentSession(hello: hello, labLimits: labLimits[hello.kind] ?? ParameterLimits(),
                                         routingID: routingID, lastSeen: clock.now, lastSeenUnixMs: Self.nowUnixMs(),
                                         lastChange: clock.now)
@@ -117,6 +123,7 @@ actor InstrumentRegistry {
         session.busySlotSeconds = previous?.busySlotSeconds ?? 0
         sessions[hello.instrumentID] = session
         byRouting[routingID] = hello.instrumentID
+        table.register(hello.instrumentID, routingID: routingID, on: .agent)
         capableCache = [:]
         return session.assigned
     }
@@ -212,6 +219,7 @@ actor InstrumentRegistry {
 
     /// Agents silent longer than `timeout`: marked disconnected and returned with what they held.
     func sweep(timeout: Duration) -> [(instrumentID: String, assigned: Set<String>)] {
+        takeSightings()
         let now = clock.now
         var lost: [(String, Set<String>)] = []
         for (id, session) in sessions where session.connected && now - session.lastSeen > timeout {
@@ -230,6 +238,7 @@ actor InstrumentRegistry {
         session.connected = false
         session.assigned = []
         byRouting[session.routingID] = nil
+        table.remove(routingID: session.routingID, on: .agent)
         sessions[instrumentID] = session
         return held
     }
@@ -245,7 +254,8 @@ actor InstrumentRegistry {
     }
 
     func summaries() -> [Labloop_V1_InstrumentSummary] {
-        sessions.values.sorted { $0.instrumentID < $1.instrumentID }.map { session in
+        takeSightings()
+        return sessions.values.sorted { $0.instrumentID < $1.instrumentID }.map { session in
             var summary = Labloop_V1_InstrumentSummary()
             summary.instrumentID = session.instrumentID
             summary.kind = session.hello.kind
@@ -261,6 +271,17 @@ actor InstrumentRegistry {
             let available = Double(max(1, session.capacity)) * Self.seconds(clock.now - started)
             summary.utilisation = available > 0 ? min(1, current.busySlotSeconds / available) : 0
             return summary
+        }
+    }
+
+    /// Heartbeats the gateway's thread answered count as signs of life like any other message.
+    private func takeSightings() {
+        for (routingID, seen) in table.takeSightings(on: .agent) {
+            guard let id = byRouting[routingID], let index = sessions.index(forKey: id),
+                  sessions.values[index].connected, seen.instant > sessions.values[index].lastSeen else { continue }
+            // In place: a session is large, and a thousand idle agents are sighted every second.
+            sessions.values[index].lastSeen = seen.instant
+            sessions.values[index].lastSeenUnixMs = seen.unixMs
         }
     }
 

@@ -44,7 +44,7 @@ public actor Coordinator {
         if config.serverKey == nil {
             logger.warning("running WITHOUT security (--insecure): no peer is authenticated; loopback only")
         }
-        let registry = InstrumentRegistry(labLimits: config.labLimits)
+        let registry = InstrumentRegistry(labLimits: config.labLimits, sessions: gateway.sessions)
         let deps = CoordinatorDeps(
             store: store, gateway: gateway, registry: registry, models: ModelDirectory(gateway: gateway),
             dispatcher: Dispatcher(registry: registry, projectWeights: config.projectWeights,
@@ -156,6 +156,7 @@ public actor Coordinator {
     private func stop() async {
         deps.logger.info("coordinator stopping: finishing pending commits and acknowledgements")
         shuttingDown = true
+        deps.gateway.sessions.close()
         await deps.dispatcher.stop()
         // Bounded: a handler stuck (e.g. on a wedged disk) must not keep the process alive for ever.
         let bound = Task.detached { [self] in
