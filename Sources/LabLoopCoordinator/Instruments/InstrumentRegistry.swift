@@ -221,12 +221,12 @@ actor InstrumentRegistry {
     func sweep(timeout: Duration) -> [(instrumentID: String, assigned: Set<String>)] {
         takeSightings()
         let now = clock.now
-        var lost: [(String, Set<String>)] = []
-        for (id, session) in sessions where session.connected && now - session.lastSeen > timeout {
-            lost.append((id, session.assigned))
+        // Filtered first: looping over the sessions themselves would copy each one, every second.
+        let silent = sessions.filter { $0.value.connected && now - $0.value.lastSeen > timeout }
+        return silent.map { id, session in
             disconnect(id)
+            return (id, session.assigned)
         }
-        return lost
     }
 
     /// The agent said goodbye or vanished: it holds nothing any more. Returns what it held.
