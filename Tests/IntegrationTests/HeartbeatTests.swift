@@ -16,13 +16,7 @@ struct HeartbeatTests {
 
     @Test("an agent's heartbeats, answered on the gateway's thread, keep it alive and its last-seen current; once they stop it is lost")
     func agentLiveness() async throws {
-        let lab = try Lab()
-        try await withLabProcesses(lab) {
-            try await lab.startCoordinator(extra: Self.serveOptions)
-            let peer = try await RawPeer(context: ZMQContext(), endpoint: lab.endpoints.agents, sender: "beating",
-                                         security: try await lab.credentials("beating", role: .agent)?.curve)
-            defer { Task { await peer.close() } }
-            #expect(await Self.refusedAsUnregistered(peer), "a heartbeat before the hello must get NOT_REGISTERED")
+        try await Self.withUnregisteredPeer("beating", role: .agent) { lab, peer in
             #expect(await peer.register(BadMessages.harmlessHello("beating")))
             let registered = try #require(try await Self.instrument("beating", lab))
             #expect(registered.connected)
@@ -46,13 +40,7 @@ struct HeartbeatTests {
 
     @Test("a model server's heartbeats, answered on the gateway's thread, keep it registered; once they stop it is lost")
     func modelLiveness() async throws {
-        let lab = try Lab()
-        try await withLabProcesses(lab) {
-            try await lab.startCoordinator(extra: Self.serveOptions)
-            let peer = try await RawPeer(context: ZMQContext(), endpoint: lab.endpoints.models, sender: "beating-model",
-                                         security: try await lab.credentials("beating-model", role: .model)?.curve)
-            defer { Task { await peer.close() } }
-            #expect(await Self.refusedAsUnregistered(peer), "a heartbeat before the hello must get NOT_REGISTERED")
+        try await Self.withUnregisteredPeer("beating-model", role: .model) { lab, peer in
             var hello = Labloop_V1_ModelHello()
             hello.modelID = "beating-model"
             hello.strategies = ["space-filling"]
@@ -73,6 +61,22 @@ struct HeartbeatTests {
                 lab.log("coordinator").contains("model server lost")
             }
             #expect(await Self.refusedAsUnregistered(peer), "a heartbeat after being declared lost must get NOT_REGISTERED")
+        }
+    }
+
+    /// Starts a coordinator with short liveness and a raw peer named `name` on `role`'s socket, checks
+    /// that its heartbeat before any hello gets `NOT_REGISTERED`, and runs `body`.
+    private static func withUnregisteredPeer(_ name: String, role: PeerRole,
+                                             _ body: (Lab, RawPeer) async throws -> Void) async throws {
+        let lab = try Lab()
+        try await withLabProcesses(lab) {
+            try await lab.startCoordinator(extra: serveOptions)
+            let endpoint = role == .model ? lab.endpoints.models : lab.endpoints.agents
+            let peer = try await RawPeer(context: ZMQContext(), endpoint: endpoint, sender: name,
+                                         security: try await lab.credentials(name, role: role)?.curve)
+            defer { Task { await peer.close() } }
+            #expect(await refusedAsUnregistered(peer), "a heartbeat before the hello must get NOT_REGISTERED")
+            try await body(lab, peer)
         }
     }
 
