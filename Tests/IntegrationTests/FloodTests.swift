@@ -12,6 +12,9 @@ struct Health: Decodable {
     var refusals: [String: Int]
     var refusedTotal: Int
     var disconnects: Int
+    var latestSeq: UInt64
+    /// Heartbeats answered on the gateway's thread.
+    var fastHeartbeats: Int
 
     static func read(_ lab: Lab) -> Health? {
         guard let data = try? Data(contentsOf: lab.dataDirectory.appendingPathComponent("health.json")) else { return nil }

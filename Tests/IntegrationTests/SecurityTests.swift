@@ -150,6 +150,12 @@ struct SecurityTests {
                                                  security: agent.curve, logger: lab.logger) { link -> Duration? in
                 let welcome = try await link.request(.agentHello(message), timeout: .seconds(5))
                 guard case .agentWelcome? = welcome.body else { return nil }
+                // Registered, its heartbeats are answered on the gateway's thread: the check must hold there too.
+                let beat = try await link.request(.heartbeat(.init()), timeout: .seconds(5))
+                #expect({ if case .heartbeat? = beat.body { true } else { false } }(), "\(beat)")
+                try await waitUntil("the heartbeat counted as answered on the gateway's thread", timeout: .seconds(5)) {
+                    (Health.read(lab)?.fastHeartbeats ?? 0) >= 1
+                }
                 let revoke = try await labloop(["keys", "revoke", "doomed", "--data", lab.directory.path])
                 #expect(revoke.status == 0, "\(revoke.stderr)")
                 let revokedAt = ContinuousClock.now

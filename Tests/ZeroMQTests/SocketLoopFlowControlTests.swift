@@ -74,6 +74,37 @@ struct SocketLoopFlowControlTests {
         }
     }
 
+    @Test("a screen that answers some messages and hands on the rest: answers need no credit, the rest stop at inboundLimit")
+    func screenThatDelivers() async throws {
+        let context = ZMQContext()
+        let limit = 5
+        let total = 20
+        let endpoint = uniqueInproc("screen-delivers")
+        var spec = SocketSpec.router(bind: endpoint)
+        spec.screen = { received, _ in received.last?.text == "ping" ? .reply([received[0], Data(text: "pong")]) : .deliver }
+        spec.screenDelivers = true
+        try await withLoop("router", context: context, [spec], inboundLimit: limit) { router in
+            try await withLoop("dealer", context: context, [.dealer(connect: endpoint, routingID: "d1")]) { dealer in
+                let answers = Inbox(dealer)
+                for index in 0..<total { #expect(dealer.send(frames("\(index)"), on: 0)) }
+                try await waitUntil("the router to read up to its limit") { router.counters.messagesReceived >= limit }
+                try await Task.sleep(for: .milliseconds(50))
+                // Not read past the limit: what the screen hands on waits for credit like any message.
+                #expect(router.counters.messagesReceived == limit)
+
+                let inbox = Inbox(router)
+                let delivered = try await inbox.messages(total)
+                #expect(delivered == (0..<total).map { frames("d1", "\($0)") })
+                // Answered on the loop's thread, and never handed on.
+                #expect(dealer.send(frames("ping"), on: 0))
+                let pong = try await answers.messages(1)
+                #expect(pong == [frames("pong")])
+                let extra = try await inbox.poll(timeout: .milliseconds(50))
+                #expect(extra == nil, "the answered ping was also delivered: \(String(describing: extra))")
+            }
+        }
+    }
+
     @Test("taking a message after shutdown does not write to the loop's closed wake descriptor")
     func noSignalAfterClose() async throws {
         let context = ZMQContext()

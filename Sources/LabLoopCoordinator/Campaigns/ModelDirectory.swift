@@ -22,9 +22,13 @@ actor ModelDirectory {
     }
 
     func register(hello: Labloop_V1_ModelHello, routingID: Data, principal: Principal) {
-        if let old = sessions[hello.modelID]?.routingID { byRouting[old] = nil }
+        if let old = sessions[hello.modelID]?.routingID {
+            byRouting[old] = nil
+            gateway.sessions.remove(routingID: old, on: .model)
+        }
         sessions[hello.modelID] = Session(hello: hello, routingID: routingID, principal: principal, lastSeen: clock.now)
         byRouting[routingID] = hello.modelID
+        gateway.sessions.register(hello.modelID, routingID: routingID, on: .model)
     }
 
     func touch(routingID: Data) -> String? {
@@ -59,11 +63,17 @@ actor ModelDirectory {
 
     /// Models silent longer than `timeout`, forgotten and returned.
     func sweep(timeout: Duration) -> [String] {
+        // Heartbeats the gateway's thread answered count as signs of life like any other message.
+        for (routingID, seen) in gateway.sessions.takeSightings(on: .model) {
+            guard let id = byRouting[routingID], let session = sessions[id], seen.instant > session.lastSeen else { continue }
+            sessions[id]?.lastSeen = seen.instant
+        }
         let now = clock.now
         let lost = sessions.values.filter { now - $0.lastSeen > timeout }
         for session in lost {
             sessions[session.hello.modelID] = nil
             byRouting[session.routingID] = nil
+            gateway.sessions.remove(routingID: session.routingID, on: .model)
         }
         return lost.map(\.hello.modelID)
     }
@@ -71,6 +81,7 @@ actor ModelDirectory {
     func remove(routingID: Data) -> String? {
         guard let id = byRouting.removeValue(forKey: routingID) else { return nil }
         sessions[id] = nil
+        gateway.sessions.remove(routingID: routingID, on: .model)
         return id
     }
 }

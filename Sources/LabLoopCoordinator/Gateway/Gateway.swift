@@ -2,7 +2,6 @@ import Foundation
 import LabLoopCore
 import LabLoopProtocol
 import Logging
-import Synchronization
 import ZeroMQ
 
 /// A message from a peer that passed framing checks.
@@ -26,15 +25,18 @@ struct InboundMessage: Sendable {
 
 /// The coordinator's network edge: one I/O thread owning the agent, model, control and catch-up
 /// ROUTERs and the event XPUB, and (with CURVE) one more owning the ZAP handler. Decodes,
-/// authenticates and checks frames; everything else happens in actors.
+/// authenticates and checks frames; answers registered peers' heartbeats on its thread
+/// (`HeartbeatFastPath`); everything else happens in actors.
 final class Gateway: Sendable {
     let loop: SocketLoop
     /// The ZAP handler's thread; nil when running insecure.
     let authenticator: SocketLoop?
     let access: AccessControl
     let logger: Logger
-    private let sessionSeq = Atomic<UInt64>(0)
-    private let publishedSeq = Atomic<UInt64>(0)
+    private let numbers: OutboundNumbers
+    let heartbeats: HeartbeatFastPath
+    /// The registered agent and model sessions, for the heartbeats answered on the gateway's thread.
+    var sessions: SessionTable { heartbeats.sessions }
     let refusals: Refusals
     /// Benchmark instrumentation; nil unless `CoordinatorConfig.turnAroundTraceFile` is set.
     let trace: TurnAroundTrace?
@@ -74,9 +76,13 @@ final class Gateway: Sendable {
             }
             return options
         }
+        let numbers = OutboundNumbers()
+        let heartbeats = HeartbeatFastPath(sessions: SessionTable(), access: access, numbers: numbers)
         let specs = [
-            SocketSpec(name: "agents", type: .router, attachment: .bind(endpoints.agents), options: options(.agents)),
-            SocketSpec(name: "models", type: .router, attachment: .bind(endpoints.models), options: options(.models)),
+            SocketSpec(name: "agents", type: .router, attachment: .bind(endpoints.agents), options: options(.agents),
+                       screen: { frames, peer in heartbeats.screen(frames, peer: peer, role: .agent) }, screenDelivers: true),
+            SocketSpec(name: "models", type: .router, attachment: .bind(endpoints.models), options: options(.models),
+                       screen: { frames, peer in heartbeats.screen(frames, peer: peer, role: .model) }, screenDelivers: true),
             SocketSpec(name: "control", type: .router, attachment: .bind(endpoints.control), options: options(.control)),
             SocketSpec(name: "events", type: .xpub, attachment: .bind(endpoints.events), options: options(.events),
                        screen: { frames, peer in access.screenSubscription(frames, peer: peer) }),
@@ -89,6 +95,8 @@ final class Gateway: Sendable {
             throw error
         }
         self.authenticator = authenticator
+        self.numbers = numbers
+        self.heartbeats = heartbeats
         self.trace = trace
         self.access = access
         self.logger = logger
@@ -106,19 +114,18 @@ final class Gateway: Sendable {
         return bound
     }
 
-    var latestPublishedSeq: UInt64 { publishedSeq.load(ordering: .relaxed) }
+    var latestPublishedSeq: UInt64 { numbers.latestPublishedSeq }
 
     /// After a restart: the latest seq already in the store.
     func resumePublishing(after seq: UInt64) {
-        publishedSeq.store(seq, ordering: .relaxed)
+        numbers.published(seq)
     }
 
     /// Sends `body` to the peer with `routingID` on `role`'s socket.
     @discardableResult
     func send(_ body: Labloop_V1_Envelope.OneOf_Body, to routingID: Data, on role: Role,
               correlationID: String = "", messageID: String = MessageID.next()) -> Bool {
-        let seq = sessionSeq.add(1, ordering: .relaxed).newValue
-        let envelope = Labloop_V1_Envelope.make(sender: "coordinator", sessionSeq: seq, correlationID: correlationID,
+        let envelope = Labloop_V1_Envelope.make(sender: "coordinator", sessionSeq: numbers.nextSessionSeq(), correlationID: correlationID,
                                                 messageID: messageID, body)
         let sent = loop.send([routingID, envelope.frame()], on: role.rawValue)
         if let trace, case .assignment = body { trace.assignmentSent(to: routingID) }
@@ -138,18 +145,16 @@ final class Gateway: Sendable {
     /// Publishes committed events in seq order. Topic `ev/<campaign id>` lets subscribers filter.
     func publish(_ events: [Labloop_V1_Event]) {
         for event in events {
-            let seq = sessionSeq.add(1, ordering: .relaxed).newValue
-            let envelope = Labloop_V1_Envelope.make(sender: "coordinator", sessionSeq: seq, .event(event))
+            let envelope = Labloop_V1_Envelope.make(sender: "coordinator", sessionSeq: numbers.nextSessionSeq(), .event(event))
             loop.send([Data("ev/\(event.campaignID)".utf8), envelope.frame()], on: Role.events.rawValue)
-            publishedSeq.store(event.seq, ordering: .relaxed)
+            numbers.published(event.seq)
         }
     }
 
     func publishHeartbeat(latestSeq: UInt64) {
         var heartbeat = Labloop_V1_StreamHeartbeat()
         heartbeat.latestSeq = latestSeq
-        let seq = sessionSeq.add(1, ordering: .relaxed).newValue
-        let envelope = Labloop_V1_Envelope.make(sender: "coordinator", sessionSeq: seq, .streamHeartbeat(heartbeat))
+        let envelope = Labloop_V1_Envelope.make(sender: "coordinator", sessionSeq: numbers.nextSessionSeq(), .streamHeartbeat(heartbeat))
         loop.send([Data("hb".utf8), envelope.frame()], on: Role.events.rawValue)
     }
 

@@ -75,6 +75,8 @@ actor InstrumentRegistry {
     /// `capable` answers per "kind/operation", cleared whenever an agent's declaration may change
     /// (a hello, or one remembered from the store): campaigns ask once per result.
     private var capableCache: [CapableKey: Capable] = [:]
+    /// The connected sessions, for the heartbeats the gateway's thread answers itself.
+    private let table: SessionTable
 
     private struct CapableKey: Hashable {
         let kind: String
@@ -91,8 +93,10 @@ actor InstrumentRegistry {
     /// Reservations on the unix clock (seconds): a held assignment starts only where its project may.
     let reservations: [Reservation]
 
-    init(labLimits: [String: ParameterLimits] = [:], aheadLimit: Int = 0, reservations: [Reservation] = []) {
+    init(labLimits: [String: ParameterLimits] = [:], sessions: SessionTable, aheadLimit: Int = 0,
+         reservations: [Reservation] = []) {
         self.labLimits = labLimits
+        table = sessions
         self.aheadLimit = aheadLimit
         self.reservations = reservations
     }
@@ -119,7 +123,10 @@ actor InstrumentRegistry {
     /// coordinator believed were on this instrument before this hello.
     func register(hello: Labloop_V1_AgentHello, routingID: Data) -> Set<String> {
         let previous = sessions[hello.instrumentID]
-        if let old = previous?.routingID, old != routingID { byRouting[old] = nil }
+        if let old = previous?.routingID, old != routingID {
+            byRouting[old] = nil
+            table.remove(routingID: old, on: .agent)
+        }
         var session = InstrumentSession(hello: hello, labLimits: labLimits[hello.kind] ?? ParameterLimits(),
                                         routingID: routingID, lastSeen: clock.now, lastSeenUnixMs: Self.nowUnixMs(),
                                         lastChange: clock.now)
@@ -131,6 +138,7 @@ actor InstrumentRegistry {
         session.busySlotSeconds = previous?.busySlotSeconds ?? 0
         sessions[hello.instrumentID] = session
         byRouting[routingID] = hello.instrumentID
+        table.register(hello.instrumentID, routingID: routingID, on: .agent)
         capableCache = [:]
         return session.assigned
     }
@@ -244,12 +252,11 @@ actor InstrumentRegistry {
 
     /// Agents silent longer than `timeout`: marked disconnected and returned with what they held.
     func sweep(timeout: Duration) -> [Departure] {
+        takeSightings()
         let now = clock.now
-        var lost: [Departure] = []
-        for (id, session) in sessions where session.connected && now - session.lastSeen > timeout {
-            lost.append(disconnect(id))
-        }
-        return lost
+        // Filtered first: looping over the sessions themselves would copy each one, every second.
+        let silent = sessions.filter { $0.value.connected && now - $0.value.lastSeen > timeout }
+        return silent.keys.map { disconnect($0) }
     }
 
     /// The agent said goodbye or vanished: it holds nothing any more. Returns what it held.
@@ -262,6 +269,7 @@ actor InstrumentRegistry {
         session.held = []
         holding.remove(instrumentID)
         byRouting[session.routingID] = nil
+        table.remove(routingID: session.routingID, on: .agent)
         sessions[instrumentID] = session
         return departure
     }
@@ -277,7 +285,8 @@ actor InstrumentRegistry {
     }
 
     func summaries() -> [Labloop_V1_InstrumentSummary] {
-        sessions.values.sorted { $0.instrumentID < $1.instrumentID }.map { session in
+        takeSightings()
+        return sessions.values.sorted { $0.instrumentID < $1.instrumentID }.map { session in
             var summary = Labloop_V1_InstrumentSummary()
             summary.instrumentID = session.instrumentID
             summary.kind = session.hello.kind
@@ -293,6 +302,17 @@ actor InstrumentRegistry {
             let available = Double(max(1, session.capacity)) * Self.seconds(clock.now - started)
             summary.utilisation = available > 0 ? min(1, current.busySlotSeconds / available) : 0
             return summary
+        }
+    }
+
+    /// Heartbeats the gateway's thread answered count as signs of life like any other message.
+    private func takeSightings() {
+        for (routingID, seen) in table.takeSightings(on: .agent) {
+            guard let id = byRouting[routingID], let index = sessions.index(forKey: id),
+                  sessions.values[index].connected, seen.instant > sessions.values[index].lastSeen else { continue }
+            // In place: a session is large, and a thousand idle agents are sighted every second.
+            sessions.values[index].lastSeen = seen.instant
+            sessions.values[index].lastSeenUnixMs = seen.unixMs
         }
     }
 

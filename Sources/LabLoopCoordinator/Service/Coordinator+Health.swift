@@ -2,7 +2,8 @@ import Foundation
 import Logging
 import LabLoopStore
 
-/// What `<data>/health.json` holds: the store's state and the bad input refused so far.
+/// What `<data>/health.json` holds: the store's state, the bad input refused so far, and how many
+/// heartbeats took the fast path.
 struct HealthReport: Codable, Sendable, Equatable {
     /// "ok", or "failing: <why>" while commits (and so acknowledgements) are stopped.
     var store: String
@@ -15,6 +16,9 @@ struct HealthReport: Codable, Sendable, Equatable {
     /// The rule: this many refusals within `intervalSeconds` end a peer's connection.
     var disconnectAfter: Int
     var intervalSeconds: Int
+    /// Heartbeats of registered agents and models answered on the gateway's thread since start
+    /// (`HeartbeatFastPath`); the others went through the actors.
+    var fastHeartbeats: Int
 }
 
 /// Says loudly when the store stops committing, again every interval while it stays so, and when it recovers.
@@ -49,7 +53,8 @@ extension Coordinator {
         return HealthReport(
             store: deps.store.writeFailure.map { "failing: \($0)" } ?? "ok", latestSeq: deps.gateway.latestPublishedSeq,
             refusals: counts.byReason, refusedTotal: counts.total, disconnects: counts.disconnects,
-            disconnectAfter: rules.disconnectAfter, intervalSeconds: Int(rules.interval.components.seconds))
+            disconnectAfter: rules.disconnectAfter, intervalSeconds: Int(rules.interval.components.seconds),
+            fastHeartbeats: deps.gateway.heartbeats.answered)
     }
 
     /// Logs store failures and recovery, and rewrites `health.json` when the report changed.

@@ -45,7 +45,7 @@ public actor Coordinator {
             logger.warning("running WITHOUT security (--insecure): no peer is authenticated; loopback only")
         }
         let registry = InstrumentRegistry(
-            labLimits: config.labLimits, aheadLimit: config.dispatchAhead,
+            labLimits: config.labLimits, sessions: gateway.sessions, aheadLimit: config.dispatchAhead,
             reservations: config.reservations.map {
                 Reservation(instrumentID: $0.instrumentID, project: $0.project, start: Double($0.startUnixMs) / 1000,
                             end: Double($0.endUnixMs) / 1000)
@@ -161,6 +161,7 @@ public actor Coordinator {
     private func stop() async {
         deps.logger.info("coordinator stopping: finishing pending commits and acknowledgements")
         shuttingDown = true
+        deps.gateway.sessions.close()
         await deps.dispatcher.stop()
         // Bounded: a handler stuck (e.g. on a wedged disk) must not keep the process alive for ever.
         let bound = Task.detached { [self] in

@@ -120,7 +120,8 @@ public final class SocketLoop: Sendable {
                 let loop = SocketLoop(name: name, endpoints: endpoints, outboxLimit: outboxLimit,
                                       inboundLimit: inboundLimit, wake: wake, stream: stream)
                 ready.resume(returning: loop)
-                loop.run(sockets: sockets, screens: specs.map(\.screen), watches: watches, continuation: continuation)
+                loop.run(sockets: sockets, screens: specs.map(\.screen), needCredit: specs.map(\.needsCredit),
+                         watches: watches, continuation: continuation)
             }
             thread.name = "zmq-\(name)"
             thread.start()
@@ -166,7 +167,7 @@ public final class SocketLoop: Sendable {
 
     // MARK: - The thread
 
-    private func run(sockets: [ZMQSocket], screens: [Screen?], watches: [HandshakeWatch],
+    private func run(sockets: [ZMQSocket], screens: [Screen?], needCredit: [Bool], watches: [HandshakeWatch],
                      continuation: AsyncStream<Inbound>.Continuation) {
         var pending: [Outgoing] = []
         var addresses = Addresses()
@@ -193,8 +194,8 @@ public final class SocketLoop: Sendable {
 
             let reading = credit.unread.load(ordering: .relaxed) < inboundLimit
             for index in sockets.indices {
-                // A screened socket is answered on this thread, so it needs no inbound credit.
-                let readable = sockets[index].type != .pub && (reading || screens[index] != nil)
+                // A socket whose screen answers everything on this thread needs no inbound credit.
+                let readable = sockets[index].type != .pub && (reading || !needCredit[index])
                 items[index].events = readable ? Int16(ZMQ_POLLIN) : 0
                 items[index].revents = 0
             }
@@ -215,8 +216,8 @@ public final class SocketLoop: Sendable {
             }
             if items[sockets.count].revents != 0 { wake.drain() }
             for index in sockets.indices where items[index].revents & Int16(ZMQ_POLLIN) != 0 {
-                receiveAll(from: sockets[index], index: index, screen: screens[index], addresses: &addresses,
-                           continuation: continuation)
+                receiveAll(from: sockets[index], index: index, screen: screens[index], needsCredit: needCredit[index],
+                           addresses: &addresses, continuation: continuation)
             }
             for (offset, watch) in watches.enumerated() {
                 if items[sockets.count + 1 + offset].revents != 0 {
@@ -291,16 +292,16 @@ public final class SocketLoop: Sendable {
         }
     }
 
-    private func receiveAll(from socket: ZMQSocket, index: Int, screen: Screen?, addresses: inout Addresses,
-                            continuation: AsyncStream<Inbound>.Continuation) {
-        // Bounded batch so one busy socket cannot starve the others or the outbox. A screened socket
-        // is read even when the consumer is behind (its screen answers most messages itself).
+    private func receiveAll(from socket: ZMQSocket, index: Int, screen: Screen?, needsCredit: Bool,
+                            addresses: inout Addresses, continuation: AsyncStream<Inbound>.Continuation) {
+        // Bounded batch so one busy socket cannot starve the others or the outbox. A socket whose
+        // screen answers everything itself is read even when the consumer is behind.
         for _ in 0..<256 {
             let screening: Screening
             let frames: [Data]
             var peer: PeerIdentity
             do {
-                if screen == nil, credit.unread.load(ordering: .relaxed) >= inboundLimit { return }
+                if needsCredit, credit.unread.load(ordering: .relaxed) >= inboundLimit { return }
                 guard let message = try socket.receive() else { return }
                 (frames, peer) = message
                 peer.address = addresses.address(of: peer, socket: index, routingID: socket.type == .router ? frames.first : nil)

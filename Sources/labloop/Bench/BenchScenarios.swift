@@ -122,7 +122,7 @@ struct BenchScenarios {
         return (cycles, turnAround)
     }
 
-    private func scaleFigures() async throws -> [BenchFigure] {
+    func scaleFigures() async throws -> [BenchFigure] {
         let agents = scale.scaleAgents
         let window = scale.scaleWindow
         // At load the agents offer about 1,000 experiments/s in all.

@@ -19,6 +19,7 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(help: "Print the report as JSON instead of a table.") var json = false
     @Flag(help: "Keep the temporary data directories (with the coordinators' logs) for inspection.") var keep = false
     @Option(help: .hidden) var recoveryOnly: String?
+    @Flag(help: .hidden) var scaleOnly = false
 
     func run() async throws {
         lineBufferStandardOutput()
@@ -38,6 +39,8 @@ struct BenchCommand: AsyncParsableCommand {
                 let figures: (figures: [BenchFigure], notes: [String])
                 if let recoveryOnly {
                     figures = (try await scenarios.recovery(directory: URL(fileURLWithPath: recoveryOnly)), [])
+                } else if scaleOnly {  // development: only the scale scenario (idle and loaded agents)
+                    figures = (try await scenarios.scaleFigures(), [])
                 } else {
                     figures = try await scenarios.all()
                 }

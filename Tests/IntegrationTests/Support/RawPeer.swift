@@ -18,10 +18,18 @@ final class RawPeer: Sendable {
     private let seq = Atomic<UInt64>(0)
     /// Error replies, acks and welcomes received and not yet taken (the newest 1,000).
     private let answers = Answers()
+    /// Heartbeat replies received and not yet taken (the newest 1,000), apart: most tests ignore them.
+    private let heartbeats = Answers()
 
     private final class Answers: Sendable {
         let list = Mutex<[Labloop_V1_Envelope]>([])
         func withLock<T>(_ body: (inout [Labloop_V1_Envelope]) -> T) -> T { list.withLock { body(&$0) } }
+        func keep(_ envelope: Labloop_V1_Envelope) {
+            list.withLock { list in
+                list.append(envelope)
+                if list.count > 1_000 { list.removeFirst(list.count - 1_000) }
+            }
+        }
     }
     private let pump: Task<Void, Never>
 
@@ -36,17 +44,14 @@ final class RawPeer: Sendable {
             SocketSpec(name: "raw", type: .dealer, attachment: .connect(endpoint), options: options),
         ])
         self.sender = sender
-        let (inbound, answers) = (loop.inbound, answers)
+        let (inbound, answers, heartbeats) = (loop.inbound, answers, heartbeats)
         pump = Task {
             for await item in inbound {
                 guard case .message(_, let frames, _) = item, frames.count == 1,
                       let envelope = try? Labloop_V1_Envelope.decode(frame: frames[0]) else { continue }
                 switch envelope.body {
-                case .error?, .resultAck?, .agentWelcome?, .assignment?:
-                    answers.withLock { answers in
-                        answers.append(envelope)
-                        if answers.count > 1_000 { answers.removeFirst(answers.count - 1_000) }
-                    }
+                case .error?, .resultAck?, .agentWelcome?, .modelWelcome?, .assignment?: answers.keep(envelope)
+                case .heartbeat?: heartbeats.keep(envelope)
                 default: continue
                 }
             }
@@ -68,7 +73,10 @@ final class RawPeer: Sendable {
         return envelope.messageID
     }
 
-    /// The next ErrorReply, ResultAck, AgentWelcome or Assignment, or nil within `timeout`.
+    /// The heartbeat replies received since the last call.
+    func takeHeartbeats() -> [Labloop_V1_Envelope] { heartbeats.withLock { list in defer { list = [] }; return list } }
+
+    /// The next ErrorReply, ResultAck, AgentWelcome, ModelWelcome or Assignment, or nil within `timeout`.
     func nextAnswer(timeout: Duration = .seconds(5)) async -> Labloop_V1_Envelope? {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
