@@ -1,5 +1,6 @@
 import Foundation
 import LabLoopCore
+import LabLoopFailpoints
 import LabLoopProtocol
 
 /// An assignment ready to leave: what to send and the message id every copy of it carries.
@@ -33,6 +34,7 @@ struct Promotion: Sendable {
 
     /// Sends it, then tells its campaign it has left (from then on it is resent like any other).
     func deliver(through gateway: Gateway) async {
+        Failpoint.assignmentSending.hit()
         gateway.send(.assignment(ready.assignment), to: routingID, on: .agent, messageID: ready.messageID)
         await campaign.heldSent(experimentID)
     }
