@@ -1,6 +1,7 @@
 import Foundation
 import LabLoopCore
 import LabLoopProtocol
+import LabLoopStore
 import Logging
 import Synchronization
 import ZeroMQ
@@ -135,13 +136,14 @@ final class Gateway: Sendable {
         send(.error(reply), to: routingID, on: role, correlationID: correlationID)
     }
 
-    /// Publishes committed events in seq order. Topic `ev/<campaign id>` lets subscribers filter.
-    func publish(_ events: [Labloop_V1_Event]) {
-        for event in events {
+    /// Publishes committed events in seq order, each framed around the bytes the store wrote (not
+    /// encoded again). Topic `ev/<campaign id>` lets subscribers filter.
+    func publish(_ events: [CommittedEvent]) {
+        for committed in events {
             let seq = sessionSeq.add(1, ordering: .relaxed).newValue
-            let envelope = Labloop_V1_Envelope.make(sender: "coordinator", sessionSeq: seq, .event(event))
-            loop.send([Data("ev/\(event.campaignID)".utf8), envelope.frame()], on: Role.events.rawValue)
-            publishedSeq.store(event.seq, ordering: .relaxed)
+            let frame = Labloop_V1_Envelope.frame(sender: "coordinator", sessionSeq: seq, EncodedBody(.event, committed.payload))
+            loop.send([Data("ev/\(committed.event.campaignID)".utf8), frame], on: Role.events.rawValue)
+            publishedSeq.store(committed.event.seq, ordering: .relaxed)
         }
     }
 
