@@ -46,4 +46,41 @@ struct EncodedBodyTests {
         let messageID = try Labloop_V1_Envelope.decode(frame: published).messageID
         try expectSameFrame(published, as: .event(event), messageID: messageID, correlationID: "")
     }
+
+    @Test("a proposal request with encoded pending points is the request with those points set")
+    func proposalRequest() throws {
+        var request = Labloop_V1_ProposalRequest()
+        request.requestID = "request-1"
+        request.campaignID = "camp"
+        request.spec.name = "screen"
+        request.count = 16
+        request.proposedSoFar = 40
+        request.asOfSeq = 99_999
+        request.rejectedSoFar = 3
+        let points = (0..<5).map { index in
+            var point = Labloop_V1_PendingPoint()
+            point.experimentID = "camp-\(index)"
+            point.parameters = [Self.named("temperature", 20 + Double(index)), Self.named("ph", 7)]
+            return point
+        }
+        let serialized = request.serialized(pendingPoints: points.map { $0.frameBytes() })
+        var full = request
+        full.pending = points
+        #expect(try Labloop_V1_ProposalRequest(serializedBytes: serialized) == full)
+        #expect(serialized == full.frameBytes())
+
+        let frame = Labloop_V1_Envelope.frame(sender: "coordinator", sessionSeq: 300, correlationID: "asked",
+                                              messageID: "request-1", EncodedBody(.proposalRequest, serialized))
+        try expectSameFrame(frame, as: .proposalRequest(full), messageID: "request-1")
+    }
+
+    @Test("a proposal request without pending points encodes as swift-protobuf does")
+    func proposalRequestWithoutPendingPoints() throws {
+        var request = Labloop_V1_ProposalRequest()
+        request.requestID = "request-2"
+        request.count = 1
+        request.asOfSeq = 7
+        let serialized = request.serialized(pendingPoints: [])
+        #expect(serialized == request.frameBytes())
+    }
 }

@@ -129,6 +129,20 @@ final class Gateway: Sendable {
         return sent
     }
 
+    /// Sends a body already encoded (see `EncodedBody`) to the peer with `routingID` on `role`'s socket.
+    @discardableResult
+    func send(_ body: EncodedBody, to routingID: Data, on role: Role, correlationID: String = "",
+              messageID: String = MessageID.next()) -> Bool {
+        let seq = sessionSeq.add(1, ordering: .relaxed).newValue
+        let frame = Labloop_V1_Envelope.frame(sender: "coordinator", sessionSeq: seq, correlationID: correlationID,
+                                              messageID: messageID, body)
+        let sent = loop.send([routingID, frame], on: role.rawValue)
+        if !sent {
+            logger.warning("outbox full: message dropped", metadata: ["role": "\(role)", "body": "\(body.field)"])
+        }
+        return sent
+    }
+
     func sendError(_ error: WireError, to routingID: Data, on role: Role, correlationID: String) {
         var reply = Labloop_V1_ErrorReply()
         reply.code = error.code

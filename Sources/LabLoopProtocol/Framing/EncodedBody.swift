@@ -6,6 +6,7 @@ public import SwiftProtobuf
 public struct EncodedBody: Sendable {
     /// The body's field number in `Envelope` (envelope.proto).
     public enum Field: Int, Sendable {
+        case proposalRequest = 42
         case event = 60
     }
 
@@ -16,6 +17,28 @@ public struct EncodedBody: Sendable {
     public init(_ field: Field, _ bytes: Data) {
         self.field = field
         self.bytes = bytes
+    }
+}
+
+extension Labloop_V1_ProposalRequest {
+    /// The encoding of this request with `pendingPoints` (each an encoded `PendingPoint`) as its
+    /// `pending` list: what setting `pending` and encoding gives, without encoding the points again.
+    /// The request's own `pending` must be empty.
+    public func serialized(pendingPoints: [Data]) -> Data {
+        precondition(pending.isEmpty, "pending points are passed encoded")
+        // The fields before `pending` (5), the points, then the fields after it: swift-protobuf's order.
+        var head = self
+        head.proposedSoFar = 0
+        head.asOfSeq = 0
+        head.rejectedSoFar = 0
+        let encodedHead = head.frameBytes()
+        var request = FieldWriter(capacity: encodedHead.count + 32 + pendingPoints.reduce(0) { $0 + $1.count + 4 })
+        request.append(encodedHead)
+        for point in pendingPoints { request.lengthDelimited(field: 5, point) }
+        request.varint(field: 6, UInt64(proposedSoFar))
+        request.varint(field: 7, asOfSeq)
+        request.varint(field: 8, UInt64(rejectedSoFar))
+        return Data(request.bytes)
     }
 }
 
@@ -42,6 +65,11 @@ struct FieldWriter {
     mutating func lengthDelimited(field: Int, _ data: Data) {
         varint(UInt64(field) << 3 | 2)
         varint(UInt64(data.count))
+        bytes.append(contentsOf: data)
+    }
+
+    /// Bytes already encoded (whole fields).
+    mutating func append(_ data: Data) {
         bytes.append(contentsOf: data)
     }
 
