@@ -1,20 +1,21 @@
 import Foundation
 public import GRDB
-public import LabLoopProtocol
+import LabLoopProtocol
 
 /// The results store: one SQLite file in WAL mode with `synchronous=FULL`.
 ///
 /// Every change goes through `write(_:)`: concurrent writes are group-committed into one
 /// transaction (one fsync), each in its own savepoint so one failing change does not undo the
 /// others. Events a change appends get their `seq` inside that transaction and are handed to
-/// `onCommit` in seq order after the commit is durable, before any writer is resumed.
+/// `onCommit` in seq order, with their stored encoding, after the commit is durable, before any
+/// writer is resumed.
 public final class Store: Sendable {
     public let path: String
     let pool: DatabasePool
     let committer: GroupCommitter
 
     /// Opens (creating if needed) the store at `path` and applies pending migrations.
-    public init(path: String, onCommit: @escaping @Sendable ([Labloop_V1_Event]) -> Void = { _ in }) throws(StoreError) {
+    public init(path: String, onCommit: @escaping @Sendable ([CommittedEvent]) -> Void = { _ in }) throws(StoreError) {
         self.path = path
         var configuration = Configuration()
         configuration.prepareDatabase { db in

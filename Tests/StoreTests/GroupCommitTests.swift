@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import LabLoopCore
 import LabLoopProtocol
 import LabLoopStore
@@ -13,7 +14,7 @@ struct GroupCommitTests {
         return .campaignStateChanged(change)
     }
 
-    @Test("200 concurrent writes get seqs 1...200, and onCommit sees each event once, in order, before its writer resumes")
+    @Test("200 concurrent writes get seqs 1...200, and onCommit sees each event (with its stored bytes) once, in order, before its writer resumes")
     func concurrentWrites() async throws {
         let log = CommitLog()
         try await withStore(onCommit: log.record) { store in
@@ -36,6 +37,9 @@ struct GroupCommitTests {
             #expect(log.batches.allSatisfy { !$0.isEmpty })
             #expect(try await store.latestSeq() == 200)
             #expect(try await store.allEvents() == log.events)
+            // Publishers send the stored bytes as they are: they must be exactly what the events table holds.
+            let stored = try await store.read { db in try Data.fetchAll(db, sql: "SELECT payload FROM events ORDER BY seq") }
+            #expect(log.committed.map(\.payload) == stored)
             let reasons = Set(log.events.compactMap { event -> String? in
                 guard case .campaignStateChanged(let change)? = event.kind else { return nil }
                 return change.reason

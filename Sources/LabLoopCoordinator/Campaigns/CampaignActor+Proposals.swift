@@ -19,14 +19,18 @@ extension CampaignActor {
         request.count = UInt32(count)
         request.proposedSoFar = UInt32(progress.candidatesAccepted)
         request.asOfSeq = deps.gateway.latestPublishedSeq
-        request.pending = active.sorted().compactMap { experimentID in
+        // Each pending point is encoded once, on the first request that lists it.
+        let pending = active.sorted().compactMap { experimentID -> Data? in
+            if let encoded = encodedPendingPoints[experimentID] { return encoded }
             guard let record = experiments[experimentID] else { return nil }
-            var pending = Labloop_V1_PendingPoint()
-            pending.experimentID = experimentID
-            pending.parameters = record.parameters
-            return pending
+            var point = Labloop_V1_PendingPoint()
+            point.experimentID = experimentID
+            point.parameters = record.parameters
+            let encoded = point.frameBytes()
+            encodedPendingPoints[experimentID] = encoded
+            return encoded
         }
-        guard let modelID = await deps.models.send(request, strategy: spec.strategy) else {
+        guard let modelID = await deps.models.send(request, pendingPoints: pending, strategy: spec.strategy) else {
             if !waitingForModel {
                 logger.notice("waiting for a model server", metadata: ["strategy": "\(spec.strategy)"])
             }

@@ -27,6 +27,8 @@ actor CampaignActor {
     var order: [String] = []
     /// Ids of the experiments not in a terminal state: what the hot paths scan instead of every experiment.
     var active: Set<String> = []
+    /// Active experiments' `PendingPoint`s, encoded for the proposal requests that list them.
+    var encodedPendingPoints: [String: Data] = [:]
     var progress = CampaignProgress()
     var nextExperimentNumber = 1
     /// The proposal request in flight: its id, the model it went to, and when.
@@ -178,7 +180,12 @@ actor CampaignActor {
     /// Applies a committed state change to memory and the counters.
     func setState(_ experimentID: String, from: ExperimentState?, to: ExperimentState) {
         experiments[experimentID]?.state = to
-        if to.isTerminal { active.remove(experimentID) } else { active.insert(experimentID) }
+        if to.isTerminal {
+            active.remove(experimentID)
+            encodedPendingPoints[experimentID] = nil
+        } else {
+            active.insert(experimentID)
+        }
         progress.move(from: from, to: to)
     }
 

@@ -45,8 +45,9 @@ actor ModelDirectory {
     /// Sends a proposal request to a live model serving `strategy` for `campaignID` (round robin):
     /// one that answers for the strategy, did not limit itself to other campaigns, and whose key's
     /// scope covers the campaign. Proposals are accepted only for the request a model was sent, so
-    /// a model can propose only for campaigns it serves. Returns the model id, or nil when none can.
-    func send(_ request: Labloop_V1_ProposalRequest, strategy: String) -> String? {
+    /// a model can propose only for campaigns it serves. `pendingPoints` are the request's pending
+    /// points, encoded. Returns the model id, or nil when none can.
+    func send(_ request: Labloop_V1_ProposalRequest, pendingPoints: [Data], strategy: String) -> String? {
         let access = gateway.access
         let candidates = sessions.values
             .filter { $0.hello.strategies.contains(strategy)
@@ -56,8 +57,8 @@ actor ModelDirectory {
         guard !candidates.isEmpty else { return nil }
         let chosen = candidates[turn % candidates.count]
         turn += 1
-        guard gateway.send(.proposalRequest(request), to: chosen.routingID, on: .model,
-                           messageID: request.requestID) else { return nil }
+        let body = EncodedBody(.proposalRequest, request.serialized(pendingPoints: pendingPoints))
+        guard gateway.send(body, to: chosen.routingID, on: .model, messageID: request.requestID) else { return nil }
         return chosen.hello.modelID
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import LabLoopCore
 import LabLoopProtocol
+import LabLoopStore
 import Logging
 import ZeroMQ
 
@@ -135,6 +136,19 @@ final class Gateway: Sendable {
         return sent
     }
 
+    /// Sends a body already encoded (see `EncodedBody`) to the peer with `routingID` on `role`'s socket.
+    @discardableResult
+    func send(_ body: EncodedBody, to routingID: Data, on role: Role, correlationID: String = "",
+              messageID: String = MessageID.next()) -> Bool {
+        let frame = Labloop_V1_Envelope.frame(sender: "coordinator", sessionSeq: numbers.nextSessionSeq(), correlationID: correlationID,
+                                              messageID: messageID, body)
+        let sent = loop.send([routingID, frame], on: role.rawValue)
+        if !sent {
+            logger.warning("outbox full: message dropped", metadata: ["role": "\(role)", "body": "\(body.field)"])
+        }
+        return sent
+    }
+
     func sendError(_ error: WireError, to routingID: Data, on role: Role, correlationID: String) {
         var reply = Labloop_V1_ErrorReply()
         reply.code = error.code
@@ -142,12 +156,14 @@ final class Gateway: Sendable {
         send(.error(reply), to: routingID, on: role, correlationID: correlationID)
     }
 
-    /// Publishes committed events in seq order. Topic `ev/<campaign id>` lets subscribers filter.
-    func publish(_ events: [Labloop_V1_Event]) {
-        for event in events {
-            let envelope = Labloop_V1_Envelope.make(sender: "coordinator", sessionSeq: numbers.nextSessionSeq(), .event(event))
-            loop.send([Data("ev/\(event.campaignID)".utf8), envelope.frame()], on: Role.events.rawValue)
-            numbers.published(event.seq)
+    /// Publishes committed events in seq order, each framed around the bytes the store wrote (not
+    /// encoded again). Topic `ev/<campaign id>` lets subscribers filter.
+    func publish(_ events: [CommittedEvent]) {
+        for committed in events {
+            let frame = Labloop_V1_Envelope.frame(sender: "coordinator", sessionSeq: numbers.nextSessionSeq(),
+                                                  EncodedBody(.event, committed.payload))
+            loop.send([Data("ev/\(committed.event.campaignID)".utf8), frame], on: Role.events.rawValue)
+            numbers.published(committed.event.seq)
         }
     }
 

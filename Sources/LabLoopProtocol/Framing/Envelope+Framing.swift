@@ -18,10 +18,32 @@ extension Labloop_V1_Envelope {
         envelope.sender = sender
         envelope.sessionSeq = sessionSeq
         envelope.correlationID = correlationID
-        envelope.sentUnixMs = Int64(Date().timeIntervalSince1970 * 1000)
+        envelope.sentUnixMs = nowUnixMs
         envelope.body = body
         return envelope
     }
+
+    /// The frame of an envelope whose body is already encoded: the same bytes as `make(...).frame()`
+    /// with that body decoded and set, without encoding the body again or building the message.
+    public static func frame(
+        sender: String, sessionSeq: UInt64, correlationID: String = "", messageID: String = MessageID.next(),
+        _ body: EncodedBody
+    ) -> Data {
+        var frame = FieldWriter(capacity: 48 + messageID.utf8.count + sender.utf8.count + correlationID.utf8.count
+                                    + body.bytes.count)
+        // The header's fields in field order without the default (zero, empty) ones, then the body:
+        // what swift-protobuf writes.
+        frame.varint(field: 1, UInt64(labloopProtocolVersion))
+        frame.string(field: 2, messageID)
+        frame.string(field: 3, sender)
+        frame.varint(field: 4, sessionSeq)
+        frame.string(field: 5, correlationID)
+        frame.varint(field: 6, UInt64(bitPattern: nowUnixMs))
+        frame.lengthDelimited(field: body.field.rawValue, body.bytes)
+        return Data(frame.bytes)
+    }
+
+    private static var nowUnixMs: Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
 
     /// Decodes and checks one application frame: size, protobuf, version, ids and body.
     public static func decode(frame: Data) throws(WireError) -> Labloop_V1_Envelope {

@@ -11,14 +11,14 @@ actor GroupCommitter {
     }
 
     private let pool: DatabasePool
-    private let onCommit: @Sendable ([Labloop_V1_Event]) -> Void
+    private let onCommit: @Sendable ([CommittedEvent]) -> Void
     let health = StoreHealth()
     private var pending: [Job] = []
     private var flushing = false
     private var closed = false
     private var drainWaiters: [CheckedContinuation<Void, Never>] = []
 
-    init(pool: DatabasePool, onCommit: @escaping @Sendable ([Labloop_V1_Event]) -> Void) {
+    init(pool: DatabasePool, onCommit: @escaping @Sendable ([CommittedEvent]) -> Void) {
         self.pool = pool
         self.onCommit = onCommit
     }
@@ -47,7 +47,7 @@ actor GroupCommitter {
             pending = []
             let changes = batch.map(\.change)
             do {
-                let (outcomes, events) = try await pool.write { db -> ([Result<any Sendable, any Error>], [Labloop_V1_Event]) in
+                let (outcomes, events) = try await pool.write { db -> ([Result<any Sendable, any Error>], [CommittedEvent]) in
                     let transaction = try StoreTransaction(db: db)
                     var outcomes: [Result<any Sendable, any Error>] = []
                     for change in changes {

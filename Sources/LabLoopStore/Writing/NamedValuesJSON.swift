@@ -19,14 +19,3 @@ public enum NamedValuesJSON {
         try Labloop_V1_NamedValues(jsonString: text).values
     }
 }
-
-extension SwiftProtobuf.Message {
-    /// The binary encoding. Encoding a well-formed message cannot fail.
-    func frameBytes() -> Data {
-        do {
-            return try serializedBytes()
-        } catch {
-            preconditionFailure("encoding \(Self.protoMessageName) failed: \(error)")
-        }
-    }
-}

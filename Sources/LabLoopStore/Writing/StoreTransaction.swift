@@ -9,7 +9,7 @@ public final class StoreTransaction {
     public let db: Database
     public let now: Int64
     var nextSeq: UInt64
-    var events: [Labloop_V1_Event] = []
+    var events: [CommittedEvent] = []
 
     init(db: Database) throws {
         self.db = db
@@ -31,10 +31,11 @@ public final class StoreTransaction {
         event.atUnixMs = now
         event.campaignID = campaignID
         event.kind = kind
+        let payload = event.frameBytes()
         try execute(
             sql: "INSERT INTO events (seq, at, campaign_id, kind, payload) VALUES (?, ?, ?, ?, ?)",
-            arguments: [Int64(event.seq), now, campaignID, kind.name, event.frameBytes()])
-        events.append(event)
+            arguments: [Int64(event.seq), now, campaignID, kind.name, payload])
+        events.append(CommittedEvent(event: event, payload: payload))
         nextSeq += 1
         return event.seq
     }

@@ -7,7 +7,7 @@ struct BenchScenarios {
     let root: URL
     let log: @Sendable (String) -> Void
 
-    func all() async throws -> (figures: [BenchFigure], notes: [String]) {
+    func all(closedLoopOnly: Bool = false) async throws -> (figures: [BenchFigure], notes: [String]) {
         var figures: [BenchFigure] = []
         var notes: [String] = []
         var shown = 0
@@ -53,6 +53,8 @@ struct BenchScenarios {
                                            baseline: .init(name: "protobuf encode+decode", value: base.protobufNanoseconds / 1_000, unit: "µs")))
             }
         }
+
+        if closedLoopOnly { return (figures, notes) }
 
         step("result ingest: \(scale.ingestAgents) agents × capacity \(scale.ingestCapacity) …")
         let ingestDirectory = root.appendingPathComponent("ingest")

@@ -20,10 +20,16 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(help: "Keep the temporary data directories (with the coordinators' logs) for inspection.") var keep = false
     @Option(help: .hidden) var recoveryOnly: String?
     @Flag(help: .hidden) var scaleOnly = false
+    @Flag(help: .hidden) var closedLoopOnly = false
 
     func run() async throws {
         lineBufferStandardOutput()
-        let scale = quick ? BenchScale.quickSet : .standard
+        var chosen = quick ? BenchScale.quickSet : .standard
+        if closedLoopOnly {
+            chosen.closedLoopAgents = chosen.closedLoopAgents.suffix(1)
+            chosen.window = chosen.window * 3  // a steadier figure on a noisy machine
+        }
+        let scale = chosen
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("labloop-bench-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         defer { if !keep { try? FileManager.default.removeItem(at: root) } }
@@ -42,7 +48,8 @@ struct BenchCommand: AsyncParsableCommand {
                 } else if scaleOnly {  // development: only the scale scenario (idle and loaded agents)
                     figures = (try await scenarios.scaleFigures(), [])
                 } else {
-                    figures = try await scenarios.all()
+                    // Development: `--closed-loop-only` stops after the largest closed loop (its CPU per experiment).
+                    figures = try await scenarios.all(closedLoopOnly: closedLoopOnly)
                 }
                 let report = BenchReport(
                     machine: Self.machine(), mode: scale.quick ? "quick" : "default",

@@ -15,7 +15,7 @@ func withTemporaryDirectory<T>(_ body: (String) async throws -> T) async throws 
 
 /// Opens `path`, runs `body`, and closes the store however `body` ends.
 func withStore<T>(
-    at path: String, onCommit: @escaping @Sendable ([Labloop_V1_Event]) -> Void = { _ in },
+    at path: String, onCommit: @escaping @Sendable ([CommittedEvent]) -> Void = { _ in },
     _ body: (Store) async throws -> T
 ) async throws -> T {
     let store = try Store(path: path, onCommit: onCommit)
@@ -31,7 +31,7 @@ func withStore<T>(
 
 /// Opens a store on a file in a fresh temporary directory, runs `body`, closes the store and removes the directory.
 func withStore<T>(
-    onCommit: @escaping @Sendable ([Labloop_V1_Event]) -> Void = { _ in },
+    onCommit: @escaping @Sendable ([CommittedEvent]) -> Void = { _ in },
     _ body: (Store) async throws -> T
 ) async throws -> T {
     try await withTemporaryDirectory { directory in
@@ -55,10 +55,11 @@ struct TimedOut: Error, CustomStringConvertible {
 
 /// What the store handed to `onCommit`, one entry per call.
 final class CommitLog: Sendable {
-    private let calls = Mutex<[[Labloop_V1_Event]]>([])
+    private let calls = Mutex<[[CommittedEvent]]>([])
 
-    func record(_ events: [Labloop_V1_Event]) { calls.withLock { $0.append(events) } }
-    var batches: [[Labloop_V1_Event]] { calls.withLock { $0 } }
+    func record(_ events: [CommittedEvent]) { calls.withLock { $0.append(events) } }
+    var committed: [CommittedEvent] { calls.withLock { $0.flatMap { $0 } } }
+    var batches: [[Labloop_V1_Event]] { calls.withLock { $0.map { $0.map(\.event) } } }
     var events: [Labloop_V1_Event] { batches.flatMap { $0 } }
 }
 
