@@ -58,32 +58,46 @@ struct DispatchAheadTests {
         }
     }
 
+    /// The scripted agent "raw-reactor" (capacity 1), registered, with everything it receives collected.
+    static func withScriptedAgent(_ lab: Lab, _ body: @escaping @Sendable (PeerLink, Inbox) async throws -> Void) async throws {
+        let credentials = try await lab.credentials("raw-reactor", role: .agent)
+        try await withPeerLink(context: ZMQContext(), endpoint: lab.endpoints.agents, sender: "raw-reactor",
+                               security: credentials?.curve, logger: lab.logger) { link in
+            let inbox = Inbox()
+            let collector = Task { for await envelope in link.messages { inbox.add(envelope) } }
+            defer { collector.cancel() }
+            try await register(link, inbox)
+            try await body(link, inbox)
+        }
+    }
+
+    /// Submits a campaign, accepts the first assignment, and waits until the next experiment is held
+    /// ahead for the (now full) agent. Returns the campaign, the running assignment and the held ids.
+    static func startHolding(_ lab: Lab, _ link: PeerLink, _ inbox: Inbox, experiments: Int)
+        async throws -> (campaignID: String, running: (messageID: String, experimentID: String, attempt: UInt32), held: [String]) {
+        let id = try await lab.submit(ClosedLoopTests.reactorCampaign(experiments: experiments, parallel: 2))
+        try await waitUntil("the first assignment", timeout: .seconds(30)) { !inbox.assignments.isEmpty }
+        let running = inbox.assignments[0]
+        var accepted = Labloop_V1_AssignmentAccepted()
+        accepted.experimentID = running.experimentID
+        link.send(.assignmentAccepted(accepted))
+        var held: [String] = []
+        try await waitUntil("an experiment dispatched ahead", timeout: .seconds(30)) {
+            held = try await heldAhead(lab, on: "raw-reactor", received: inbox)
+            return !held.isEmpty
+        }
+        return (id, running, held)
+    }
+
     @Test("the next experiment waits committed at the busy agent, unsent; it leaves on the result; pause and a goodbye withdraw it unsent")
     func heldSentAndWithdrawn() async throws {
         let lab = try Lab()
         try await withLabProcesses(lab) {
             try await lab.startCoordinator(extra: ["--liveness-ms", "60000"])
             try await lab.startModel()
-            let credentials = try await lab.credentials("raw-reactor", role: .agent)
-            try await withPeerLink(context: ZMQContext(), endpoint: lab.endpoints.agents, sender: "raw-reactor",
-                                   security: credentials?.curve, logger: lab.logger) { link in
-                let inbox = Inbox()
-                let collector = Task { for await envelope in link.messages { inbox.add(envelope) } }
-                defer { collector.cancel() }
-                try await Self.register(link, inbox)
-                let id = try await lab.submit(ClosedLoopTests.reactorCampaign(experiments: 20, parallel: 2))
-
+            try await Self.withScriptedAgent(lab) { link, inbox in
                 // The agent (capacity 1) gets one experiment; the second waits for it, committed, unsent.
-                try await waitUntil("the first assignment", timeout: .seconds(30)) { !inbox.assignments.isEmpty }
-                let first = inbox.assignments[0]
-                var accepted = Labloop_V1_AssignmentAccepted()
-                accepted.experimentID = first.experimentID
-                link.send(.assignmentAccepted(accepted))
-                var held: [String] = []
-                try await waitUntil("an experiment dispatched ahead", timeout: .seconds(30)) {
-                    held = try await Self.heldAhead(lab, on: "raw-reactor", received: inbox)
-                    return !held.isEmpty
-                }
+                let (id, first, held) = try await Self.startHolding(lab, link, inbox, experiments: 20)
                 #expect(held.count == 1, "one place ahead per instrument by default: \(held)")
                 try await Task.sleep(for: .seconds(3))  // longer than the 2 s resend interval
                 #expect(Set(inbox.assignments.map(\.experimentID)) == [first.experimentID],
@@ -98,6 +112,7 @@ struct DispatchAheadTests {
                     inbox.count { $0.correlationID == resultID && $0.resultAckStatus == .stored } == 1
                 }
                 let second = try #require(inbox.assignments.first { $0.experimentID == held[0] })
+                var accepted = Labloop_V1_AssignmentAccepted()
                 accepted.experimentID = second.experimentID
                 link.send(.assignmentAccepted(accepted))
 
@@ -155,25 +170,9 @@ struct DispatchAheadTests {
         try await withLabProcesses(lab) {
             try await lab.startCoordinator(extra: ["--liveness-ms", "60000"])
             try await lab.startModel()
-            let credentials = try await lab.credentials("raw-reactor", role: .agent)
-            try await withPeerLink(context: ZMQContext(), endpoint: lab.endpoints.agents, sender: "raw-reactor",
-                                   security: credentials?.curve, logger: lab.logger) { link in
-                let inbox = Inbox()
-                let collector = Task { for await envelope in link.messages { inbox.add(envelope) } }
-                defer { collector.cancel() }
-                try await Self.register(link, inbox)
+            try await Self.withScriptedAgent(lab) { link, inbox in
                 // Two experiments at most: one runs at the scripted agent, the other is held for it.
-                let id = try await lab.submit(ClosedLoopTests.reactorCampaign(experiments: 2, parallel: 2))
-                try await waitUntil("the first assignment", timeout: .seconds(30)) { !inbox.assignments.isEmpty }
-                let first = inbox.assignments[0]
-                var accepted = Labloop_V1_AssignmentAccepted()
-                accepted.experimentID = first.experimentID
-                link.send(.assignmentAccepted(accepted))
-                var held: [String] = []
-                try await waitUntil("an experiment dispatched ahead", timeout: .seconds(30)) {
-                    held = try await Self.heldAhead(lab, on: "raw-reactor", received: inbox)
-                    return !held.isEmpty
-                }
+                let (id, first, held) = try await Self.startHolding(lab, link, inbox, experiments: 2)
                 // A second instrument comes free: the held experiment goes there instead of waiting.
                 try await lab.startReactor("reactor-b", capacity: 1, durationMs: 20)
                 try await waitUntil("the held experiment completed on reactor-b", timeout: .seconds(30)) {
@@ -204,24 +203,8 @@ struct DispatchAheadTests {
         try await withLabAllowingKills(lab, killed: ["coordinator-1"]) {
             let first = try await lab.startCoordinator(name: "coordinator-1", extra: ["--liveness-ms", "60000"])
             try await lab.startModel()
-            let credentials = try await lab.credentials("raw-reactor", role: .agent)
-            try await withPeerLink(context: ZMQContext(), endpoint: lab.endpoints.agents, sender: "raw-reactor",
-                                   security: credentials?.curve, logger: lab.logger) { link in
-                let inbox = Inbox()
-                let collector = Task { for await envelope in link.messages { inbox.add(envelope) } }
-                defer { collector.cancel() }
-                try await Self.register(link, inbox)
-                _ = try await lab.submit(ClosedLoopTests.reactorCampaign(experiments: 6, parallel: 2))
-                try await waitUntil("the first assignment", timeout: .seconds(30)) { !inbox.assignments.isEmpty }
-                let running = inbox.assignments[0]
-                var accepted = Labloop_V1_AssignmentAccepted()
-                accepted.experimentID = running.experimentID
-                link.send(.assignmentAccepted(accepted))
-                var held: [String] = []
-                try await waitUntil("an experiment dispatched ahead", timeout: .seconds(30)) {
-                    held = try await Self.heldAhead(lab, on: "raw-reactor", received: inbox)
-                    return !held.isEmpty
-                }
+            try await Self.withScriptedAgent(lab) { link, inbox in
+                let (_, running, held) = try await Self.startHolding(lab, link, inbox, experiments: 6)
                 try await waitUntil("the acceptance committed", timeout: .seconds(10)) {
                     try await experimentState(lab, state: "running") == [running.experimentID]
                 }
