@@ -202,9 +202,9 @@ extension CampaignActor {
         }
         setState(experimentID, from: .dispatched, to: .queued)
         experiments[experimentID]?.instrumentID = nil
-        experiments[experimentID]?.sentOverCapacity = false
+        experiments[experimentID]?.resentAfterHello = false
         await releaseSlot(instrumentID, experimentID)
-        await deps.dispatcher.enqueue([queueEntry(experimentID)], declinedBy: record.sentOverCapacity ? nil : instrumentID)
+        await deps.dispatcher.enqueue([queueEntry(experimentID)], declinedBy: record.resentAfterHello ? nil : instrumentID)
         await deps.dispatcher.kick()
     }
 

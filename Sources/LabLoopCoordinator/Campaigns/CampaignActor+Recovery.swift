@@ -71,12 +71,12 @@ extension CampaignActor {
         for record in activeRecords where record.instrumentID == instrumentID && record.state.isAtInstrument && !record.heldAhead {
             if inFlight.contains(record.id) || record.state == .dispatched {
                 experiments[record.id]?.unconfirmedSince = nil
-                let fits = await deps.registry.attach(instrumentID: instrumentID, experimentID: record.id)
+                await deps.registry.attach(instrumentID: instrumentID, experimentID: record.id)
                 if inFlight.contains(record.id) {
                     confirmed.insert(record.id)
                 } else {
                     experiments[record.id]?.assignmentSentAt = nil  // resend on the next tick
-                    experiments[record.id]?.sentOverCapacity = !fits
+                    experiments[record.id]?.resentAfterHello = true
                 }
             } else {
                 missing.append(record.id)

@@ -24,9 +24,10 @@ struct ExperimentRecord: Sendable {
     /// `dispatched` ahead: committed to its instrument but held by the registry until a slot frees
     /// (`HeldAssignment`); not sent yet, so never resent.
     var heldAhead = false
-    /// Sent again after a restart to an agent that was already full (see `reconcile`): its decline
-    /// says "no room", not "cannot run it", so it does not keep the experiment off that instrument.
-    var sentOverCapacity = false
+    /// Sent again because its agent's hello did not list it (`reconcile`). After a restart the agent may
+    /// already be full with what it listed, so its first decline may mean "no room", not "cannot run
+    /// it": that decline does not keep the experiment off the instrument (a second one does).
+    var resentAfterHello = false
     /// A withdrawal of a held assignment whose commit failed: retried on each tick.
     var pendingWithdrawal: (entry: QueuedExperiment, to: ExperimentState, reason: String)?
 }

@@ -189,14 +189,10 @@ actor InstrumentRegistry {
         return session.routingID
     }
 
-    /// Marks an experiment as on an instrument without checking capacity (recovery). Returns whether
-    /// it fits within the capacity.
-    @discardableResult
-    func attach(instrumentID: String, experimentID: String) -> Bool {
+    /// Marks an experiment as on an instrument without checking capacity (recovery).
+    func attach(instrumentID: String, experimentID: String) {
         sessions[instrumentID]?.accumulate(now: clock.now)
         sessions[instrumentID]?.assigned.insert(experimentID)
-        guard let session = sessions[instrumentID] else { return false }
-        return session.assigned.count <= session.capacity
     }
 
     /// The experiment left the instrument. Returns the assignment held ahead for the freed slot, if

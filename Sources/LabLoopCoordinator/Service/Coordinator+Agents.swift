@@ -14,9 +14,17 @@ extension Coordinator {
             await agentHello(hello, message: message)
             return
         }
-        guard let instrumentID = await deps.registry.touch(routingID: message.routingID) else {
-            refuse(WireError(.notRegistered, "send agent_hello first"))
-            return
+        // The connection's registered session, as the gateway's table has it: seen, with no hop to the
+        // registry (whose sweeps and listings take the sighting). Anything else asks the registry.
+        let instrumentID: String
+        if gateway.sessions.sighted(routingID: message.routingID, on: .agent, sender: envelope.sender) {
+            instrumentID = envelope.sender
+        } else {
+            guard let registered = await deps.registry.touch(routingID: message.routingID) else {
+                refuse(WireError(.notRegistered, "send agent_hello first"))
+                return
+            }
+            instrumentID = registered
         }
         guard envelope.sender == instrumentID else {
             refuse(WireError(.unauthorized, "sender '\(envelope.sender)' does not match the registered instrument '\(instrumentID)'"))
