@@ -197,14 +197,14 @@ struct DispatchAheadTests {
         try invariants.checkHistories()
     }
 
-    @Test("after a crash a held experiment is sent again; the full agent's decline does not keep it off that instrument; SIGTERM withdraws it")
+    @Test("after a crash a held experiment is sent again; the full agent's decline does not keep it off that instrument, or ends it once the campaign is cancelled; SIGTERM withdraws it")
     func heldAcrossRestarts() async throws {
         let lab = try Lab()
-        try await withLabAllowingKills(lab, killed: ["coordinator-1"]) {
+        try await withLabAllowingKills(lab, killed: ["coordinator-1", "coordinator-3"]) {
             let first = try await lab.startCoordinator(name: "coordinator-1", extra: ["--liveness-ms", "60000"])
             try await lab.startModel()
             try await Self.withScriptedAgent(lab) { link, inbox in
-                let (_, running, held) = try await Self.startHolding(lab, link, inbox, experiments: 6)
+                let (id, running, held) = try await Self.startHolding(lab, link, inbox, experiments: 6)
                 try await waitUntil("the acceptance committed", timeout: .seconds(10)) {
                     try await experimentState(lab, state: "running") == [running.experimentID]
                 }
@@ -212,15 +212,20 @@ struct DispatchAheadTests {
                 // A crash: nobody knows whether the held one left, so it is sent again although the agent is full.
                 first.signal(SIGKILL)
                 _ = await first.wait(timeout: .seconds(5))
-                let second = try await lab.startCoordinator(name: "coordinator-2", extra: ["--liveness-ms", "60000"])
-                var hello = SecurityTests.agentHello("raw-reactor")
-                hello.inFlight = [running.experimentID]
-                let welcomes = inbox.count { $0.isWelcome }
-                try await waitUntil("the welcome after the restart", timeout: .seconds(30)) {
-                    link.send(.agentHello(hello))
-                    try await Task.sleep(for: .seconds(1))
-                    return inbox.count { $0.isWelcome } > welcomes
+                /// Starts the coordinator again; the agent says hello listing the experiment it runs.
+                func restart(_ name: String) async throws -> ChildProcess {
+                    let coordinator = try await lab.startCoordinator(name: name, extra: ["--liveness-ms", "60000"])
+                    var hello = SecurityTests.agentHello("raw-reactor")
+                    hello.inFlight = [running.experimentID]
+                    let welcomes = inbox.count { $0.isWelcome }
+                    try await waitUntil("the welcome after the restart", timeout: .seconds(30)) {
+                        link.send(.agentHello(hello))
+                        try await Task.sleep(for: .seconds(1))
+                        return inbox.count { $0.isWelcome } > welcomes
+                    }
+                    return coordinator
                 }
+                let second = try await restart("coordinator-2")
                 try await waitUntil("the held experiment sent again", timeout: .seconds(10)) {
                     inbox.assignments.contains { $0.experimentID == held[0] }
                 }
@@ -240,6 +245,28 @@ struct DispatchAheadTests {
                 let last = try await Self.moves(lab).last { $0.experimentID == held[0] }
                 #expect(last?.to == "queued" && last?.reason.contains("coordinator shutting down") == true,
                         "\(String(describing: last))")
+
+                // Held again after the next start, then a crash: sent again; the campaign is cancelled before
+                // the agent declines it, so the decline ends it instead of queueing it in a finished campaign.
+                let third = try await restart("coordinator-3")
+                try await waitUntil("the experiment dispatched ahead again", timeout: .seconds(15)) {
+                    let last = try await Self.moves(lab).last { $0.experimentID == held[0] }
+                    return last?.to == "dispatched" && last?.reason == "ahead"
+                }
+                third.signal(SIGKILL)
+                _ = await third.wait(timeout: .seconds(5))
+                let copies = inbox.assignments.filter { $0.experimentID == held[0] }.count
+                _ = try await restart("coordinator-4")
+                try await waitUntil("the held experiment sent again", timeout: .seconds(10)) {
+                    inbox.assignments.filter { $0.experimentID == held[0] }.count > copies
+                }
+                var cancel = Labloop_V1_CancelCampaign()
+                cancel.campaignID = id
+                _ = try await lab.control(.cancel(cancel))
+                link.send(.assignmentDeclined(declined))
+                try await waitUntil("the declined experiment of the cancelled campaign cancelled", timeout: .seconds(15)) {
+                    try await experimentState(lab, state: "cancelled").contains(held[0])
+                }
             }
         }
         let invariants = try StoreInvariants(path: lab.databasePath)

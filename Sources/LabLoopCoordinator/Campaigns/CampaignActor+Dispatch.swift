@@ -203,7 +203,12 @@ extension CampaignActor {
         setState(experimentID, from: .dispatched, to: .queued)
         experiments[experimentID]?.instrumentID = nil
         experiments[experimentID]?.resentAfterHello = false
+        experiments[experimentID]?.busy = false
         await releaseSlot(instrumentID, experimentID)
+        if state.isTerminal {  // the campaign ended while it was out (e.g. resent after a restart, then cancelled)
+            await cancelWaiting(reason: "campaign \(state.rawValue)")
+            return
+        }
         await deps.dispatcher.enqueue([queueEntry(experimentID)], declinedBy: record.resentAfterHello ? nil : instrumentID)
         await deps.dispatcher.kick()
     }
