@@ -58,7 +58,7 @@ extension CampaignActor {
         return true
     }
 
-    /// A held assignment left for its instrument (`CoordinatorDeps.send(_:)`): from now on it is resent like any other.
+    /// A held assignment left for its instrument (`Promotion.deliver`): from now on it is resent like any other.
     func heldSent(_ experimentID: String) {
         guard experiments[experimentID]?.heldAhead == true else { return }
         experiments[experimentID]?.heldAhead = false
@@ -79,7 +79,10 @@ extension CampaignActor {
         let experimentID = entry.experimentID
         while experiments[experimentID]?.busy == true { await untilSettled(experimentID) }  // a tick wakes waiters early
         guard let record = experiments[experimentID], record.state == .dispatched, record.heldAhead, !record.busy,
-              record.instrumentID == instrumentID else { return }
+              record.instrumentID == instrumentID else {
+            experiments[experimentID]?.pendingWithdrawal = nil  // nothing held to withdraw any more
+            return
+        }
         experiments[experimentID]?.busy = true
         // A finished campaign queues nothing more.
         let final = target == .queued && state.isTerminal ? .cancelled : target

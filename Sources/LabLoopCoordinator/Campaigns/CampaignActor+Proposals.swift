@@ -218,7 +218,7 @@ extension CampaignActor {
     /// An assignment held ahead for the freed slot leaves at once.
     func releaseSlot(_ instrumentID: String, _ experimentID: String) async {
         let promotion = await deps.registry.release(instrumentID: instrumentID, experimentID: experimentID)
-        if let promotion { await deps.send(promotion) }
+        if let promotion { await promotion.deliver(through: deps.gateway) }
         await deps.dispatcher.finished(experimentID: experimentID)
     }
 

@@ -113,7 +113,7 @@ extension CampaignActor {
                                                           limit: Int(deps.config.quarantineAfterFailures)) else { return }
         logger.warning("instrument quarantined; clear it with `labloop instruments drain --undo`",
                        metadata: ["instrument": "\(instrumentID)", "reason": "\(reason)"])
-        await deps.withdraw(await deps.registry.takeHeld(instrumentID), from: instrumentID, reason: "instrument quarantined")
+        await HeldAssignment.withdraw(await deps.registry.takeHeld(instrumentID), reason: "instrument quarantined")
         do {
             try await deps.store.write { tx in
                 try tx.audit(principal: "coordinator", role: "coordinator", action: "quarantine", arguments: instrumentID,

@@ -14,6 +14,8 @@ struct ReadyAssignment: Sendable {
 /// is what makes the turn-around short. Whoever takes one back (pause, cancel, a lost or drained
 /// instrument, a free slot elsewhere) withdraws it through its campaign (`CampaignActor.withdraw`).
 struct HeldAssignment: Sendable {
+    /// The instrument it is held for.
+    var instrumentID: String
     /// Its place in the queue, kept so a withdrawn experiment goes back where it was.
     var entry: QueuedExperiment
     var campaign: CampaignActor
@@ -23,6 +25,16 @@ struct HeldAssignment: Sendable {
     var since: ContinuousClock.Instant
 
     var experimentID: String { entry.experimentID }
+
+    /// Withdraws assignments taken back from the registry before they were sent, concurrently, so
+    /// their commits share group commits (at shutdown a thousand agents may each hold one).
+    static func withdraw(_ taken: [HeldAssignment], reason: String) async {
+        await withDiscardingTaskGroup { group in
+            for held in taken {
+                group.addTask { await held.campaign.withdraw(held.entry, from: held.instrumentID, to: .queued, reason: reason) }
+            }
+        }
+    }
 }
 
 /// A held assignment whose slot just freed, now counted on the instrument: send it.
@@ -66,7 +78,8 @@ extension InstrumentRegistry {
     func stage(instrumentID: String, entry: QueuedExperiment, campaign: CampaignActor) -> Data? {
         guard var session = sessions[instrumentID], session.connected, !session.draining,
               session.assigned.count >= session.capacity, session.held.count < aheadLimit else { return nil }
-        session.held.append(HeldAssignment(entry: entry, campaign: campaign, ready: nil, since: clock.now))
+        session.held.append(HeldAssignment(instrumentID: instrumentID, entry: entry, campaign: campaign, ready: nil,
+                                           since: clock.now))
         sessions[instrumentID] = session
         holding.insert(instrumentID)
         return session.routingID
@@ -78,8 +91,7 @@ extension InstrumentRegistry {
               let index = session.held.firstIndex(where: { $0.experimentID == experimentID }) else { return .gone }
         if session.assigned.count < session.capacity, !session.draining {
             session.held.remove(at: index)
-            session.accumulate(now: clock.now)
-            session.assigned.insert(experimentID)
+            session.place(experimentID, at: clock.now)
             sessions[instrumentID] = session
             noteHeld(instrumentID)
             return .send(session.routingID)
@@ -114,8 +126,7 @@ extension InstrumentRegistry {
         else { return nil }
         let held = session.held.remove(at: index)
         guard let ready = held.ready else { return nil }
-        session.accumulate(now: clock.now)
-        session.assigned.insert(held.experimentID)
+        session.place(held.experimentID, at: clock.now)
         sessions[instrumentID] = session
         noteHeld(instrumentID)
         return Promotion(routingID: session.routingID, experimentID: held.experimentID, campaign: held.campaign, ready: ready)
@@ -137,9 +148,9 @@ extension InstrumentRegistry {
 
     /// Takes back held assignments whose project may not start on their instrument now (another
     /// project's reservation began): the caller withdraws them, so they can run elsewhere.
-    func takeHeldBlockedByReservations() -> [(instrumentID: String, held: HeldAssignment)] {
+    func takeHeldBlockedByReservations() -> [HeldAssignment] {
         let holders = reservationHolders
-        var taken: [(instrumentID: String, held: HeldAssignment)] = []
+        var taken: [HeldAssignment] = []
         for id in holding {
             guard let projects = holders[id], var session = sessions[id] else { continue }
             let blocked = session.held.filter { !projects.contains($0.entry.project) }
@@ -147,14 +158,14 @@ extension InstrumentRegistry {
             session.held.removeAll { !projects.contains($0.entry.project) }
             sessions[id] = session
             noteHeld(id)
-            taken += blocked.map { (id, $0) }
+            taken += blocked
         }
         return taken
     }
 
     /// Takes back every held assignment (graceful shutdown).
-    func takeAllHeld() -> [(instrumentID: String, held: HeldAssignment)] {
-        holding.flatMap { id in takeHeld(id).map { (instrumentID: id, held: $0) } }
+    func takeAllHeld() -> [HeldAssignment] {
+        holding.flatMap { takeHeld($0) }
     }
 
     /// Keeps `holding` (the instruments with held assignments) in step with `id`'s session.

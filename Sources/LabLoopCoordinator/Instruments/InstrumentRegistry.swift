@@ -52,6 +52,12 @@ struct InstrumentSession: Sendable {
                             uniquingKeysWith: { first, _ in first })
     }
 
+    /// Counts `experimentID` on the instrument (its busy time accrued first, so utilisation stays right).
+    mutating func place(_ experimentID: String, at now: ContinuousClock.Instant) {
+        accumulate(now: now)
+        assigned.insert(experimentID)
+    }
+
     mutating func accumulate(now: ContinuousClock.Instant) {
         busySlotSeconds += Double(assigned.count) * InstrumentRegistry.seconds(now - lastChange)
         lastChange = now
@@ -183,20 +189,18 @@ actor InstrumentRegistry {
     func reserve(instrumentID: String, experimentID: String) -> Data? {
         guard var session = sessions[instrumentID], session.connected, !session.draining,
               session.assigned.count < session.capacity else { return nil }
-        session.accumulate(now: clock.now)
-        session.assigned.insert(experimentID)
+        session.place(experimentID, at: clock.now)
         sessions[instrumentID] = session
         return session.routingID
     }
 
     /// Marks an experiment as on an instrument without checking capacity (recovery).
     func attach(instrumentID: String, experimentID: String) {
-        sessions[instrumentID]?.accumulate(now: clock.now)
-        sessions[instrumentID]?.assigned.insert(experimentID)
+        sessions[instrumentID]?.place(experimentID, at: clock.now)
     }
 
     /// The experiment left the instrument. Returns the assignment held ahead for the freed slot, if
-    /// one is ready: the caller must send it (`CoordinatorDeps.send(_:)`).
+    /// one is ready: the caller must send it (`Promotion.deliver`).
     func release(instrumentID: String, experimentID: String) -> Promotion? {
         sessions[instrumentID]?.accumulate(now: clock.now)
         sessions[instrumentID]?.assigned.remove(experimentID)

@@ -164,9 +164,8 @@ actor Dispatcher {
 
     private func pass() async {
         if !reservations.isEmpty {
-            for (instrumentID, taken) in await registry.takeHeldBlockedByReservations() {
-                await taken.campaign.withdraw(taken.entry, from: instrumentID, to: .queued, reason: "the instrument is reserved for another project")
-            }
+            await HeldAssignment.withdraw(await registry.takeHeldBlockedByReservations(),
+                                          reason: "the instrument is reserved for another project")
         }
         for promotion in await registry.promoteReady() { await promotion.deliver(through: gateway) }
         let eligible = queue.values.filter { !held.contains($0.campaignID) }
@@ -268,7 +267,7 @@ actor Dispatcher {
             else { continue }
             idle[index].freeSlots -= 1
             if idle[index].freeSlots == 0 { idle.remove(at: index) }
-            await taken.campaign.withdraw(taken.entry, from: instrumentID, to: .queued, reason: "a slot is free elsewhere")
+            await HeldAssignment.withdraw([taken], reason: "a slot is free elsewhere")
             moved.insert(entry.experimentID)  // after the withdrawal, which ends its charge (and clears this)
             again = true
         }

@@ -108,7 +108,7 @@ extension Coordinator {
             known.formUnion(await campaign.reconcile(instrumentID: hello.instrumentID, inFlight: inFlight))
         }
         // Room it came back with goes to what was held for it first.
-        while let promotion = await deps.registry.promote(hello.instrumentID) { await deps.send(promotion) }
+        while let promotion = await deps.registry.promote(hello.instrumentID) { await promotion.deliver(through: deps.gateway) }
         var welcome = Labloop_V1_AgentWelcome()
         welcome.sessionID = UUID().uuidString
         welcome.heartbeatIntervalMs = deps.config.heartbeatIntervalMs
@@ -148,6 +148,6 @@ extension Coordinator {
     /// An agent left (goodbye or silence): what it ran may have run; what was held for it never left.
     func departed(_ departure: InstrumentRegistry.Departure, reason: String) async {
         for campaign in campaigns.values { await campaign.instrumentLost(departure.instrumentID, experimentIDs: departure.assigned) }
-        await deps.withdraw(departure.held, from: departure.instrumentID, reason: reason)
+        await HeldAssignment.withdraw(departure.held, reason: reason)
     }
 }

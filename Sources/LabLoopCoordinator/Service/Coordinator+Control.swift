@@ -87,7 +87,7 @@ extension Coordinator {
         case .drain(let drain)?:
             try await audited(principal, drain.undo ? "undrain" : "drain", drain.instrumentID) { () async throws(WireError) in
                 let held = try await self.deps.registry.drain(drain.instrumentID, undo: drain.undo)
-                await self.deps.withdraw(held, from: drain.instrumentID, reason: "instrument drained")
+                await HeldAssignment.withdraw(held, reason: "instrument drained")
             }
             var list = Labloop_V1_InstrumentList()
             list.instruments = await deps.registry.summaries()

@@ -171,14 +171,7 @@ public actor Coordinator {
         await whenIdle()
         bound.cancel()
         // Held assignments never left: back to the queue, so a restart does not send them to full agents.
-        // Concurrently, so they share group commits (a thousand agents each hold one).
-        await withDiscardingTaskGroup { group in
-            for (instrumentID, taken) in await deps.registry.takeAllHeld() {
-                group.addTask {
-                    await taken.campaign.withdraw(taken.entry, from: instrumentID, to: .queued, reason: "coordinator shutting down")
-                }
-            }
-        }
+        await HeldAssignment.withdraw(await deps.registry.takeAllHeld(), reason: "coordinator shutting down")
         var goodbye = Labloop_V1_Disconnect()
         goodbye.reason = "coordinator shutting down"
         let agents = await deps.registry.connectedRoutingIDs(), models = await deps.models.routingIDs()
