@@ -128,11 +128,8 @@ final class Gateway: Sendable {
               correlationID: String = "", messageID: String = MessageID.next()) -> Bool {
         let envelope = Labloop_V1_Envelope.make(sender: "coordinator", sessionSeq: numbers.nextSessionSeq(), correlationID: correlationID,
                                                 messageID: messageID, body)
-        let sent = loop.send([routingID, envelope.frame()], on: role.rawValue)
+        let sent = enqueue(envelope.frame(), to: routingID, on: role, body: envelope.bodyName)
         if let trace, case .assignment = body { trace.assignmentSent(to: routingID) }
-        if !sent {
-            logger.warning("outbox full: message dropped", metadata: ["role": "\(role)", "body": "\(envelope.bodyName)"])
-        }
         return sent
     }
 
@@ -142,9 +139,14 @@ final class Gateway: Sendable {
               messageID: String = MessageID.next()) -> Bool {
         let frame = Labloop_V1_Envelope.frame(sender: "coordinator", sessionSeq: numbers.nextSessionSeq(), correlationID: correlationID,
                                               messageID: messageID, body)
+        return enqueue(frame, to: routingID, on: role, body: "\(body.field)")
+    }
+
+    /// Queues one framed message; a full outbox drops it, loudly.
+    private func enqueue(_ frame: Data, to routingID: Data, on role: Role, body: @autoclosure () -> String) -> Bool {
         let sent = loop.send([routingID, frame], on: role.rawValue)
         if !sent {
-            logger.warning("outbox full: message dropped", metadata: ["role": "\(role)", "body": "\(body.field)"])
+            logger.warning("outbox full: message dropped", metadata: ["role": "\(role)", "body": "\(body())"])
         }
         return sent
     }
